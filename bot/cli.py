@@ -1,0 +1,95 @@
+"""The `helpdesk` command."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import List, Optional
+
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.training_data import stale_files, write_training_data
+
+log = logging.getLogger(__name__)
+
+
+def _kb_check(args: argparse.Namespace) -> int:
+    kb = load_knowledge()
+    for problem in kb.problems:
+        print(problem)
+    stale = [] if kb.problems else stale_files(kb)
+    for path in stale:
+        print(f"{path.name}: out of date with knowledge/; run `helpdesk kb build` (or `make data`)")
+    examples = sum(len(i.examples) for i in kb.intents)
+    if kb.problems or stale:
+        print(f"\n{len(kb.problems) + len(stale)} problem(s) found in {len(kb.articles)} articles.")
+        return 1
+    print(f"OK: {len(kb.articles)} articles and {len(kb.conversation)} other intents, {examples} example questions.")
+    return 0
+
+
+def _kb_build(args: argparse.Namespace) -> int:
+    kb = load_knowledge()
+    if kb.problems:
+        for problem in kb.problems:
+            print(problem)
+        print("\nNothing generated: fix the problems above first.")
+        return 1
+    changed = write_training_data(kb)
+    print(f"{len(changed)} training-data file(s) updated." if changed else "Training data already up to date.")
+    return 0
+
+
+def _kb_export(args: argparse.Namespace) -> int:
+    kb = load_knowledge()
+    articles = [
+        {
+            "id": a.id,
+            "topic": a.topic,
+            "languages": sorted(lang for lang, text in a.answer.items() if text),
+            "examples": {lang: len(a.examples_in(lang)) for lang in ("sq", "en")},
+            "sources": [{"title": s.title, "url": s.url} for s in a.sources],
+            "last_checked": a.last_checked.isoformat() if a.last_checked else None,
+        }
+        for a in kb.articles.values()
+    ]
+    json.dump(articles, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 1 if kb.problems else 0
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from bot.dialogue.classifier import Classifier
+
+    classifier = Classifier.load(args.model)
+    for line_number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            text = json.loads(line)["text"]
+            if not isinstance(text, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            print(json.dumps({"error": f"line {line_number}: expected a JSON object with a text field"}))
+            continue
+        print(json.dumps(classifier.classify(text).as_json(text), ensure_ascii=False), flush=True)
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="helpdesk", description="CSO help desk tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    kb = commands.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
+    kb.add_parser("check", help="validate every article; report problems by file and field").set_defaults(run=_kb_check)
+    kb.add_parser("build", help="regenerate Rasa training data from knowledge/").set_defaults(run=_kb_build)
+    kb.add_parser("export", help="print the articles as JSON").set_defaults(run=_kb_export)
+    classify = commands.add_parser("classify", help="JSON lines {text} on stdin -> topic decisions on stdout")
+    classify.add_argument("--model", default="models", help="model file or folder (default: models/)")
+    classify.set_defaults(run=_classify)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

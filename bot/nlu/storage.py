@@ -1,0 +1,32 @@
+"""Saving scikit-learn objects inside a Rasa model with skops (no pickle, as Rasa does)."""
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import skops.io as sio
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+
+# Types our components store beyond skops' defaults; anything else is refused on load.
+TRUSTED_TYPES = [
+    "bot.language.detect.LanguageModel",
+    "numpy.float64",
+    "numpy.int64",
+    "scipy.sparse._csr.csr_matrix",
+    "builtins.slice",
+]
+
+
+def save(model_storage: ModelStorage, resource: Resource, objects: Dict[str, Any]) -> None:
+    with model_storage.write_to(resource) as directory:
+        for name, obj in objects.items():
+            sio.dump(obj, directory / f"{name}.skops")
+
+
+def load(model_storage: ModelStorage, resource: Resource, name: str) -> Any:
+    with model_storage.read_from(resource) as directory:
+        path = directory / f"{name}.skops"
+        untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
+        if untrusted:
+            raise ValueError(f"refusing to load {path.name}: unexpected types {untrusted}")
+        return sio.load(path, trusted=TRUSTED_TYPES + sio.get_untrusted_types(file=path))
