@@ -87,7 +87,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     classify.add_argument("--model", default="models", help="model file or folder (default: models/)")
     classify.set_defaults(run=_classify)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     return args.run(args)
 
 

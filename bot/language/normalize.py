@@ -21,7 +21,7 @@ GHEG_WORDS = {
     "najsen": "dicka", "najsend": "dicka", "najqka": "dicka", "sen": "gje", "sene": "gje",
     "kqyr": "shiko", "kqyre": "shiko", "shif": "shiko",
     "mujm": "mund", "mujna": "mund", "mujme": "mund", "mun": "mund", "mujt": "mund", "mundem": "mund",
-    "bon": "behet", "bohet": "behet", "bojm": "bejme", "bojme": "bejme", "ba": "bere", "bo": "bej",
+    "bon": "behet", "bohet": "behet", "bojm": "bejme", "bojme": "bejme", "ba": "bere",
     "prej": "nga", "pi": "nga", "pej": "nga",
     "tash": "tani",
     "ktu": "ketu", "qito": "keto", "qato": "ato", "qata": "ata", "qajo": "ajo", "qiky": "ky",
@@ -31,8 +31,13 @@ GHEG_WORDS = {
     "shum": "shume", "mir": "mire", "flm": "faleminderit", "rrofsh": "faleminderit",
     "mas": "pas",
 }
-# After "me", a Gheg infinitive ends in -u/-ue where standard Albanian has "të" + -uar:
-# "me regjistru" / "me regjistrue" -> "te regjistruar".
+# Gheg infinitive: "me" + participle, where standard Albanian has "të" + verb
+# ("me regjistru" / "me regjistrue" -> "te regjistruar", "me ba" -> "te bere").
+GHEG_PARTICIPLES = {
+    "ba": "bere", "bo": "bere", "marr": "marre", "fol": "folur", "dal": "dalur", "hy": "hyre",
+    "pa": "pare", "dhan": "dhene", "dhen": "dhene", "dit": "ditur", "ardh": "ardhur", "gjet": "gjetur",
+    "hap": "hapur", "pas": "pasur", "pru": "prure", "lan": "lene", "zgjat": "zgjatur", "shit": "shitur",
+}
 _GHEG_INFINITIVE = re.compile(r"^(\w{2,}?)(u|ue)$")
 _WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
@@ -53,12 +58,13 @@ def normalize_albanian(text: str) -> str:
     words: List[str] = _WORD.findall(fold(text))
     out: List[str] = []
     for i, word in enumerate(words):
-        word = GHEG_WORDS.get(word, word)
-        if i > 0 and words[i - 1] == "me" and out and out[-1] == "me":
-            match = _GHEG_INFINITIVE.match(word)
-            if match and len(word) >= 4:
+        if i > 0 and words[i - 1] == "me":
+            participle = GHEG_PARTICIPLES.get(word)
+            infinitive = _GHEG_INFINITIVE.match(word) if len(word) >= 4 else None
+            if participle or infinitive:
                 out[-1] = "te"
-                word = match.group(1) + "uar"
+                word = participle or infinitive.group(1) + "uar"
+        word = GHEG_WORDS.get(word, word)
         out.append(_drop_final_schwa(word))
     return " ".join(out)
 

@@ -51,7 +51,9 @@ class LanguageDetector(GraphComponent):
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "LanguageDetector":
-        return cls(config, model_storage, resource, storage.load(model_storage, resource, "language"))
+        model = LanguageModel(storage.load(model_storage, resource, "vectorizer"),
+                              storage.load(model_storage, resource, "classifier"))
+        return cls(config, model_storage, resource, model)
 
     def train(self, training_data: TrainingData) -> Resource:
         labelled = [(m.get(TEXT), labelled_language(m)) for m in training_data.training_examples]
@@ -60,7 +62,8 @@ class LanguageDetector(GraphComponent):
             raise ValueError("LanguageDetector needs examples in both languages, with metadata 'language'")
         texts, languages = zip(*labelled)
         self._model = LanguageModel.train(texts, languages, c=self._config["C"])
-        storage.save(self._storage, self._resource, {"language": self._model})
+        storage.save(self._storage, self._resource,
+                     {"vectorizer": self._model.vectorizer, "classifier": self._model.classifier})
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

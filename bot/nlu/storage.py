@@ -9,7 +9,6 @@ from rasa.engine.storage.storage import ModelStorage
 
 # Types our components store beyond skops' defaults; anything else is refused on load.
 TRUSTED_TYPES = [
-    "bot.language.detect.LanguageModel",
     "numpy.float64",
     "numpy.int64",
     "scipy.sparse._csr.csr_matrix",
@@ -26,7 +25,8 @@ def save(model_storage: ModelStorage, resource: Resource, objects: Dict[str, Any
 def load(model_storage: ModelStorage, resource: Resource, name: str) -> Any:
     with model_storage.read_from(resource) as directory:
         path = directory / f"{name}.skops"
-        untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
-        if untrusted:
-            raise ValueError(f"refusing to load {path.name}: unexpected types {untrusted}")
-        return sio.load(path, trusted=TRUSTED_TYPES + sio.get_untrusted_types(file=path))
+        found = sio.get_untrusted_types(file=path)
+        unexpected = [t for t in found if t not in TRUSTED_TYPES]
+        if unexpected:
+            raise ValueError(f"refusing to load {path.name}: unexpected types {unexpected}")
+        return sio.load(path, trusted=found)

@@ -1,0 +1,109 @@
+"""What the bot does with one message: the single decision code.
+
+Used by the running bot (actions/) and by `helpdesk classify`, so the two cannot
+disagree. Pure: no Rasa, no I/O. The thresholds were chosen with `make eval`
+(see BENCHMARKS.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+
+OUT_OF_SCOPE = "out_of_scope"
+HANDOFF = "handoff.request"
+CLARIFY = "clarify"
+LANGUAGE_SWITCH = "language.switch"
+# Intents that ask for a language; both are reported as the topic `language.switch`.
+LANGUAGE_INTENTS = {"language.to_en": "en", "language.to_sq": "sq"}
+FALLBACK_INTENT = "nlu_fallback"
+CONVERSATION_PREFIXES = ("chitchat.", "language.")
+
+Ranking = Sequence[Tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    answer: float = 0.40        # an article (or small talk) is answered from this confidence ...
+    margin: float = 0.10        # ... when it leads the next article by at least this much
+    candidate: float = 0.12     # articles offered in "did you mean" need this confidence
+    max_candidates: int = 3
+    followup_words: int = 6     # a message this short may be a follow-up to the last article
+    followup_boost: float = 3.0  # weight of articles related to the last one, for follow-ups
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the bot remembers of the conversation when it decides."""
+
+    last_article: Optional[str] = None
+    failed_attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Decision:
+    topic: str
+    confidence: float
+    candidates: Tuple[str, ...] = ()
+    language_target: Optional[str] = None
+    handoff_reason: Optional[str] = None  # "user_request" or "failed_attempts"
+
+    @property
+    def is_failure(self) -> bool:
+        return self.topic == OUT_OF_SCOPE
+
+
+def is_article(intent: str) -> bool:
+    return "." in intent and not intent.startswith(CONVERSATION_PREFIXES) and intent != HANDOFF
+
+
+def _follow_up(ranking: Ranking, text: str, context: Context, related: Callable[[str], Iterable[str]],
+               thresholds: Thresholds) -> List[Tuple[str, float]]:
+    """Re-weights a short message towards the articles that follow the last one."""
+    scores = list(ranking)
+    if not context.last_article or len(text.split()) > thresholds.followup_words:
+        return scores
+    near = set(related(context.last_article)) | {context.last_article}
+    group = context.last_article.split(".")[0]
+    weighted = [(name, conf * thresholds.followup_boost if (name in near or name.startswith(group + ".")) and is_article(name)
+                 else conf) for name, conf in scores]
+    total = sum(conf for _, conf in weighted) or 1.0
+    return sorted(((name, conf / total) for name, conf in weighted), key=lambda item: -item[1])
+
+
+def decide(ranking: Ranking, text: str, context: Context = Context(),
+           related: Callable[[str], Iterable[str]] = lambda _: (), thresholds: Thresholds = Thresholds()) -> Decision:
+    decision = _decide_topic(ranking, text, context, related, thresholds)
+    if decision.is_failure and context.failed_attempts + 1 >= 2:
+        return Decision(HANDOFF, decision.confidence, handoff_reason="failed_attempts")
+    return decision
+
+
+def _decide_topic(ranking: Ranking, text: str, context: Context,
+                  related: Callable[[str], Iterable[str]], thresholds: Thresholds) -> Decision:
+    scores = _follow_up(ranking, text, context, related, thresholds)
+    if not scores:
+        return Decision(OUT_OF_SCOPE, 0.0)
+    top, confidence = scores[0]
+    articles = [(name, conf) for name, conf in scores if is_article(name)]
+    if not is_article(top):
+        if top in (OUT_OF_SCOPE, FALLBACK_INTENT) or confidence < thresholds.answer:
+            return _clarify_or_refuse(articles, confidence, thresholds) if top not in (OUT_OF_SCOPE, FALLBACK_INTENT) \
+                else Decision(OUT_OF_SCOPE, confidence)
+        if top in LANGUAGE_INTENTS:
+            return Decision(LANGUAGE_SWITCH, confidence, language_target=LANGUAGE_INTENTS[top])
+        if top == HANDOFF:
+            return Decision(HANDOFF, confidence, handoff_reason="user_request")
+        return Decision(top, confidence)
+    runner_up = articles[1][1] if len(articles) > 1 else 0.0
+    if confidence >= thresholds.answer and confidence - runner_up >= thresholds.margin:
+        return Decision(top, confidence)
+    return _clarify_or_refuse(articles, confidence, thresholds)
+
+
+def _clarify_or_refuse(articles: List[Tuple[str, float]], confidence: float, thresholds: Thresholds) -> Decision:
+    offered = tuple(name for name, conf in articles[: thresholds.max_candidates] if conf >= thresholds.candidate)
+    if len(offered) >= 2:
+        return Decision(CLARIFY, confidence, candidates=offered)
+    if len(offered) == 1 and confidence >= thresholds.answer:
+        return Decision(offered[0], confidence)
+    return Decision(OUT_OF_SCOPE, confidence)

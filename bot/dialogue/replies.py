@@ -1,0 +1,91 @@
+"""Turns a decision into the messages the user sees.
+
+Texts come from domain/responses.yml (small talk, refusals, handoff) and from
+knowledge/ (answers); nothing user-facing is written here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from bot.dialogue.decision import CLARIFY, HANDOFF, LANGUAGE_SWITCH, OUT_OF_SCOPE, Decision, is_article
+from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.model import Article
+
+MAX_SOURCES_SHOWN = 2
+MAX_RELATED_SHOWN = 3
+SMALL_TALK = {
+    "chitchat.greet": "utter_greet",
+    "chitchat.goodbye": "utter_goodbye",
+    "chitchat.thanks": "utter_thanks",
+    "chitchat.bot_challenge": "utter_bot_challenge",
+}
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+    custom: Optional[Dict[str, Any]] = None
+
+
+class ResponseTexts:
+    """The domain's responses, picked by the `language` slot condition as Rasa does."""
+
+    def __init__(self, responses: Dict[str, List[Dict[str, Any]]]):
+        self._responses = responses
+
+    def get(self, name: str, language: str, **values: str) -> Reply:
+        variations = self._responses.get(name)
+        if not variations:
+            raise KeyError(f"response {name!r} is not in the domain")
+        chosen = next((v for v in variations if _language_of(v) == language), variations[0])
+        return Reply(chosen["text"].format(**values) if values else chosen["text"],
+                     [dict(b) for b in chosen.get("buttons", [])])
+
+
+def _language_of(variation: Dict[str, Any]) -> Optional[str]:
+    for condition in variation.get("condition") or []:
+        if condition.get("name") == "language":
+            return condition.get("value")
+    return None
+
+
+def _button(article: Article, language: str) -> Dict[str, str]:
+    return {"title": article.title[language], "payload": f"/{article.id}"}
+
+
+def article_replies(article: Article, language: str, kb: KnowledgeBase, texts: ResponseTexts) -> List[Reply]:
+    urls = list(dict.fromkeys(s.url for s in article.sources))[:MAX_SOURCES_SHOWN]
+    checked = article.last_checked.isoformat() if article.last_checked else "?"
+    source = texts.get("utter_source", language, sources=", ".join(urls), checked=checked).text
+    replies = [Reply(f"{article.answer[language]}\n\n{source}")]
+    related = [kb.articles[r] for r in article.related if r in kb.articles][:MAX_RELATED_SHOWN]
+    if related:
+        topics = ", ".join(a.title[language] for a in related)
+        also = texts.get("utter_also_ask", language, topics=topics)
+        replies.append(Reply(also.text, [_button(a, language) for a in related]))
+    return replies
+
+
+def compose(decision: Decision, language: str, kb: KnowledgeBase, texts: ResponseTexts,
+            last_article: Optional[str] = None) -> List[Reply]:
+    topic = decision.topic
+    if is_article(topic) and topic in kb.articles:
+        return article_replies(kb.articles[topic], language, kb, texts)
+    if topic == CLARIFY:
+        reply = texts.get("utter_clarify", language)
+        reply.buttons = [_button(kb.articles[c], language) for c in decision.candidates if c in kb.articles]
+        reply.buttons.append({"title": texts.get("utter_clarify_none", language).text, "payload": f"/{OUT_OF_SCOPE}"})
+        return [reply]
+    if topic == HANDOFF:
+        name = "utter_handoff_after_failures" if decision.handoff_reason == "failed_attempts" else "utter_handoff"
+        reply = texts.get(name, language)
+        reply.custom = {"handoff": {"reason": decision.handoff_reason, "language": language,
+                                    "last_article": last_article}}
+        return [reply]
+    if topic == LANGUAGE_SWITCH:
+        return [texts.get("utter_language_switched", language)]
+    if topic in SMALL_TALK:
+        return [texts.get(SMALL_TALK[topic], language)]
+    return [texts.get("utter_out_of_scope", language)]

@@ -1,0 +1,86 @@
+"""`make run`: starts the bot and, on a terminal, a chat with it.
+
+The Rasa REST channel stays available on localhost for other clients while the
+terminal chat runs; without a terminal the command just serves until stopped.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+import uuid
+from typing import Any, Dict, List
+
+import httpx
+
+from bot.services import Services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _show(messages: List[Dict[str, Any]], buttons: List[Dict[str, str]]) -> None:
+    buttons.clear()
+    for message in messages:
+        if message.get("text"):
+            print(f"bot> {message['text']}")
+        for button in message.get("buttons") or []:
+            buttons.append(button)
+            print(f"     [{len(buttons)}] {button['title']}")
+        if "handoff" in (message.get("custom") or {}):
+            print("     (handoff to a person signalled)")
+
+
+def chat(settings: Settings, services: Services) -> None:
+    sender = f"terminal-{uuid.uuid4().hex[:8]}"
+    buttons: List[Dict[str, str]] = []
+    print("Type a message (a number picks a button); Ctrl-D or /stop to quit.")
+    with httpx.Client(base_url=settings.rasa_url, timeout=30.0) as client:
+        while True:
+            try:
+                text = input("you> ").strip()
+            except EOFError:
+                return
+            if text == "/stop":
+                return
+            if not text:
+                continue
+            if text.isdigit() and 0 < int(text) <= len(buttons):
+                text = buttons[int(text) - 1]["payload"]
+            failure = services.first_failure()
+            if failure:
+                raise RuntimeError(failure)
+            reply = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
+            reply.raise_for_status()
+            _show(reply.json(), buttons)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    settings = Settings.from_env()
+    services = Services(settings)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print("Starting the action server and the Rasa server (about 20 s) ...", flush=True)
+    try:
+        seconds = services.start()
+        print(f"Ready after {seconds:.0f} s. Rasa REST channel: {settings.rasa_url}/webhooks/rest/webhook", flush=True)
+        if sys.stdin.isatty():
+            chat(settings, services)
+        else:
+            while not services.first_failure():
+                time.sleep(1)
+            print(services.first_failure(), file=sys.stderr)
+            return 1
+    except KeyboardInterrupt:
+        print("\nStopping ...")
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        services.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

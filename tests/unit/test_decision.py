@@ -1,0 +1,79 @@
+from bot.dialogue.decision import (
+    CLARIFY, HANDOFF, LANGUAGE_SWITCH, OUT_OF_SCOPE, Context, Thresholds, decide, is_article,
+)
+
+T = Thresholds()
+RELATED = {"registration.how": ("registration.documents", "registration.time_fee")}
+
+
+def related(article_id):
+    return RELATED.get(article_id, ())
+
+
+def test_a_clear_article_is_answered():
+    d = decide([("registration.how", 0.8), ("registration.documents", 0.1)], "how do I register an NGO")
+    assert (d.topic, d.candidates) == ("registration.how", ())
+
+
+def test_two_close_articles_are_offered_as_buttons_instead_of_guessing():
+    d = decide([("registration.how", 0.36), ("registration.documents", 0.33), ("pbs.apply", 0.2),
+                ("governance.statute", 0.05)], "registration papers")
+    assert d.topic == CLARIFY
+    assert d.candidates == ("registration.how", "registration.documents", "pbs.apply")
+
+
+def test_clarification_never_offers_more_than_three_or_unlikely_articles():
+    d = decide([("a.one", 0.3), ("a.two", 0.28), ("a.three", 0.2), ("a.four", 0.19)], "x")
+    assert len(d.candidates) <= T.max_candidates
+    d = decide([("a.one", 0.3), ("a.two", 0.28), ("a.three", T.candidate / 2)], "x")
+    assert d.candidates == ("a.one", "a.two")
+
+
+def test_low_confidence_everywhere_is_out_of_scope():
+    d = decide([("registration.how", 0.1), ("pbs.apply", 0.09), ("chitchat.greet", 0.05)], "blue whales")
+    assert d.topic == OUT_OF_SCOPE
+
+
+def test_the_out_of_scope_intent_is_refused():
+    assert decide([(OUT_OF_SCOPE, 0.5), ("registration.how", 0.3)], "register a company").topic == OUT_OF_SCOPE
+
+
+def test_the_second_failure_in_a_row_hands_off():
+    first = decide([(OUT_OF_SCOPE, 0.9)], "weather?", Context(failed_attempts=0))
+    second = decide([(OUT_OF_SCOPE, 0.9)], "football?", Context(failed_attempts=1))
+    assert first.topic == OUT_OF_SCOPE
+    assert (second.topic, second.handoff_reason) == (HANDOFF, "failed_attempts")
+
+
+def test_an_explicit_request_for_a_person_hands_off():
+    d = decide([(HANDOFF, 0.9)], "I want to talk to a person")
+    assert (d.topic, d.handoff_reason) == (HANDOFF, "user_request")
+
+
+def test_language_requests_are_one_topic_with_a_target():
+    d = decide([("language.to_en", 0.9)], "English please")
+    assert (d.topic, d.language_target) == (LANGUAGE_SWITCH, "en")
+
+
+def test_a_short_follow_up_goes_to_an_article_related_to_the_last_one():
+    ranking = [("eufunds.info_sessions", 0.3), ("registration.time_fee", 0.25), ("p2p.join", 0.2)]
+    without_context = decide(ranking, "and how long does it take?", related=related)
+    with_context = decide(ranking, "and how long does it take?", Context(last_article="registration.how"),
+                          related=related)
+    assert without_context.topic != "registration.time_fee"
+    assert with_context.topic == "registration.time_fee"
+
+
+def test_a_long_new_question_is_not_bent_towards_the_last_article():
+    ranking = [("eufunds.pador", 0.6), ("registration.time_fee", 0.2)]
+    text = "how do we register in PADOR to get a EuropeAid ID for our application"
+    assert decide(ranking, text, Context(last_article="registration.how"), related=related).topic == "eufunds.pador"
+
+
+def test_empty_ranking_is_out_of_scope():
+    assert decide([], "").topic == OUT_OF_SCOPE
+
+
+def test_article_ids_are_told_apart_from_conversation_intents():
+    assert is_article("registration.how")
+    assert not any(is_article(i) for i in ("chitchat.greet", "language.to_en", HANDOFF, OUT_OF_SCOPE))

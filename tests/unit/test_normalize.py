@@ -1,0 +1,54 @@
+import pytest
+
+from bot.language.normalize import fold, normalize, normalize_albanian
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("Çfarë dokumentesh duhen?", "cfare dokumentesh duhen?"),
+    ("  Një   OJQ  ", "nje ojq"),
+    ("ËSHTË", "eshte"),
+])
+def test_fold_removes_diacritics_case_and_extra_space(typed, expected):
+    assert fold(typed) == expected
+
+
+@pytest.mark.parametrize("standard, without_diacritics", [
+    ("Si të regjistroj një organizatë?", "si te regjistroj nje organizate?"),
+    ("Çfarë duhet të përmbajë statuti?", "cfare duhet te permbaje statuti?"),
+])
+def test_albanian_with_and_without_diacritics_normalise_alike(standard, without_diacritics):
+    assert normalize_albanian(standard) == normalize_albanian(without_diacritics)
+
+
+@pytest.mark.parametrize("gheg, standard", [
+    ("qysh me regjistru nji OJQ", "si të regjistruar një OJQ"),
+    ("a duhet me pagu", "a duhet të paguar"),
+    ("a duhet me pague", "a duhet të paguar"),
+    ("sa kushton me regjistru organizaten", "sa kushton të regjistruar organizatën"),
+    ("qka duhet me ba", "çfarë duhet të bërë"),
+    ("a o e regjistrume", "a është e regjistrume"),
+    ("shum flm", "shumë faleminderit"),
+])
+def test_gheg_forms_map_to_the_standard_form(gheg, standard):
+    assert normalize_albanian(gheg) == normalize_albanian(standard)
+
+
+def test_final_schwa_dropped_in_gheg_matches_standard():
+    assert normalize_albanian("organizat e re") == normalize_albanian("organizatë e re")
+
+
+def test_english_is_only_folded_not_gheg_mapped():
+    # "me" and "o" are Gheg words in Albanian but ordinary English words.
+    assert normalize("Can you help me register o NGO?", "en") == "can you help me register o ngo?"
+
+
+def test_normalisation_keeps_punctuation_tokens_and_never_fails_on_odd_input():
+    assert normalize_albanian("") == ""
+    assert normalize_albanian("???") == "? ? ?"
+    assert normalize_albanian("me") == "me"
+    assert normalize_albanian("<script>alert(1)</script>") != ""
+
+
+def test_me_as_a_preposition_is_left_alone():
+    # "me dokumente" means "with documents": no infinitive to map.
+    assert normalize_albanian("me dokumente") == "me dokument"

@@ -1,0 +1,51 @@
+import pytest
+import yaml
+
+from bot.dialogue.decision import CLARIFY, HANDOFF, LANGUAGE_SWITCH, OUT_OF_SCOPE, Decision
+from bot.dialogue.replies import ResponseTexts, compose
+from bot.knowledge.loader import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return ResponseTexts(yaml.safe_load((PROJECT_ROOT / "domain" / "responses.yml").read_text())["responses"])
+
+
+@pytest.mark.parametrize("language", ["sq", "en"])
+def test_an_article_answer_carries_its_source_link_date_and_what_else_to_ask(kb, texts, language):
+    article = kb.articles["registration.how"]
+    replies = compose(Decision("registration.how", 0.9), language, kb, texts)
+    assert replies[0].text.startswith(article.answer[language])
+    assert article.sources[0].url in replies[0].text
+    assert article.last_checked.isoformat() in replies[0].text
+    related_titles = [kb.articles[r].title[language] for r in article.related[:3]]
+    assert [b["title"] for b in replies[1].buttons] == related_titles
+    assert all(b["payload"].startswith("/") for b in replies[1].buttons)
+
+
+def test_replies_are_in_the_requested_language(kb, texts):
+    sq = compose(Decision("chitchat.greet", 0.9), "sq", kb, texts)[0].text
+    en = compose(Decision("chitchat.greet", 0.9), "en", kb, texts)[0].text
+    assert "Përshëndetje" in sq and "Hello" in en
+
+
+def test_clarification_offers_article_titles_and_a_way_out(kb, texts):
+    reply = compose(Decision(CLARIFY, 0.3, candidates=("registration.how", "registration.documents")), "en", kb, texts)[0]
+    assert [b["payload"] for b in reply.buttons] == ["/registration.how", "/registration.documents", f"/{OUT_OF_SCOPE}"]
+    assert reply.buttons[0]["title"] == kb.articles["registration.how"].title["en"]
+
+
+def test_handoff_carries_the_signal_for_the_gateway(kb, texts):
+    reply = compose(Decision(HANDOFF, 0.9, handoff_reason="failed_attempts"), "sq", kb, texts,
+                    last_article="pbs.apply")[0]
+    assert reply.custom == {"handoff": {"reason": "failed_attempts", "language": "sq", "last_article": "pbs.apply"}}
+
+
+def test_out_of_scope_lists_topics_and_offers_a_person(kb, texts):
+    reply = compose(Decision(OUT_OF_SCOPE, 0.1), "en", kb, texts)[0]
+    assert "EU funds" in reply.text
+    assert reply.buttons == [{"title": "Talk to a person", "payload": "/handoff.request"}]
+
+
+def test_language_switch_is_confirmed_in_the_new_language(kb, texts):
+    assert "English" in compose(Decision(LANGUAGE_SWITCH, 0.9, language_target="en"), "en", kb, texts)[0].text
