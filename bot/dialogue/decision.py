@@ -23,9 +23,9 @@ Ranking = Sequence[Tuple[str, float]]
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 0.40        # an article (or small talk) is answered from this confidence ...
+    answer: float = 0.30        # an article (or small talk) is answered from this confidence ...
     margin: float = 0.10        # ... when it leads the next article by at least this much
-    candidate: float = 0.12     # articles offered in "did you mean" need this confidence
+    candidate: float = 0.10     # articles offered in "did you mean" need this confidence
     max_candidates: int = 3
     followup_words: int = 6     # a message this short may be a follow-up to the last article
     followup_boost: float = 3.0  # weight of articles related to the last one, for follow-ups

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
+from bot.language.normalize import fold
 from bot.knowledge.model import LANGUAGES, STYLES, Article, Example, Intent, Source
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -59,12 +59,6 @@ class KnowledgeBase:
 
 def catalogue_ids() -> List[str]:
     return [row["id"] for row in yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))]
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics: the form in which two examples count as the same."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 class _FileReader:

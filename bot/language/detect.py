@@ -15,6 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.language.normalize import fold
+from bot.nlu.linear_scores import LinearScores
 
 LANGUAGES = ("sq", "en")
 
@@ -29,6 +30,7 @@ class LanguageModel:
     def __init__(self, vectorizer: TfidfVectorizer, classifier: LogisticRegression):
         self.vectorizer = vectorizer
         self.classifier = classifier
+        self._scores = LinearScores(classifier) if hasattr(classifier, "coef_") else None
         self._stop = {lang: _stop_words(lang) for lang in LANGUAGES}
 
     @classmethod
@@ -37,6 +39,7 @@ class LanguageModel:
         model = cls(vectorizer, LogisticRegression(C=c, max_iter=2000, class_weight="balanced"))
         vectorizer.fit(texts)
         model.classifier.fit(model._features(texts), list(languages))
+        model._scores = LinearScores(model.classifier)
         return model
 
     def _features(self, texts: Sequence[str]) -> sp.csr_matrix:
@@ -52,6 +55,6 @@ class LanguageModel:
         """(language, probability) for each text."""
         if not texts:
             return []
-        probabilities = self.classifier.predict_proba(self._features(texts))
-        classes = list(self.classifier.classes_)
+        probabilities = self._scores.predict_proba(self._features(texts))
+        classes = list(self._scores.classes)
         return [(classes[int(row.argmax())], float(row.max())) for row in probabilities]

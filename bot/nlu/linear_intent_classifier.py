@@ -24,6 +24,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
 from bot.nlu import storage
+from bot.nlu.linear_scores import LinearScores
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -44,6 +45,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._resource = resource
         self._tfidf = tfidf
         self._classifier = classifier
+        self._scores = LinearScores(classifier) if classifier is not None else None
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -74,18 +76,19 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._classifier = LogisticRegression(
             C=self._config["C"], class_weight=self._config["class_weight"], max_iter=5000)
         self._classifier.fit(features, [m.get(INTENT) for m in examples])
+        self._scores = LinearScores(self._classifier)
         storage.save(self._storage, self._resource, {"tfidf": self._tfidf, "classifier": self._classifier})
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
         usable = [m for m in messages if m.get(TEXT) and m.get_sparse_features(TEXT)[1] is not None]
-        if self._classifier is None or not usable:
+        if self._scores is None or not usable:
             return messages
         features = self._features(usable)
         if self._tfidf is not None:
             features = self._tfidf.transform(features)
-        probabilities = self._classifier.predict_proba(features)
-        names = self._classifier.classes_
+        probabilities = self._scores.predict_proba(features)
+        names = self._scores.classes
         for message, row in zip(usable, probabilities):
             order = np.argsort(row)[::-1][:LABEL_RANKING_LENGTH]
             ranking = [{"name": str(names[i]), "confidence": float(row[i])} for i in order]
