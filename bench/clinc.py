@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
-from bench.eval_nlu import OUR_CONFIG, parse_all, train_nlu
+from bench.eval_nlu import OUR_CONFIG, parse_all
 from bot.knowledge.loader import PROJECT_ROOT
 
 DATA = PROJECT_ROOT.parent / "shared" / "datasets" / "clinc150" / "data_full.json"

@@ -161,6 +161,8 @@ def score(items: List[Item], predicted_top1: List[Optional[str]], decided: List[
         "near_miss_recall": _share(sum(decided[i] == OUT_OF_SCOPE for i in near), len(near)),
         "confusions": Counter((items[i].topic, predicted_top1[i]) for i in in_scope
                               if predicted_top1[i] != items[i].topic).most_common(8),
+        "errors": [{"text": items[i].text, "gold": items[i].topic, "top1": predicted_top1[i], "decided": decided[i]}
+                   for i in range(len(items)) if decided[i] != items[i].topic],
     }
 
 
