@@ -38,7 +38,7 @@ run: train ## start the bot: Rasa REST channel on localhost and the action serve
 eval: venv ## accuracy of this pipeline vs the stock Rasa pipeline (held-out + independent sets)
 	$(BIN)/python -m bench.eval_nlu
 
-bench: train ## latency, throughput, training time, start time, memory vs stock Rasa
+bench: venv ## latency, throughput, training time, start time, memory vs stock Rasa
 	$(BIN)/python -m bench.runtime
 
 bench-clinc: venv ## the NLU pipeline on CLINC150 (slow, not in CI)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import sys
@@ -62,7 +63,9 @@ def _classify(args: argparse.Namespace) -> int:
     from bot.dialogue.classifier import Classifier
 
     classifier = Classifier.load(args.model)
-    for line_number, line in enumerate(sys.stdin, 1):
+    # Undecodable bytes become U+FFFD instead of ending the run.
+    lines = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    for line_number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:

@@ -22,9 +22,10 @@ def real_first_messages(every: int = 7):
 
 
 def classify(lines, model):
-    done = subprocess.run([HELPDESK, "classify", "--model", str(model)], input="\n".join(lines) + "\n",
-                          capture_output=True, text=True, timeout=300, check=True)
-    return [json.loads(line) for line in done.stdout.splitlines()]
+    data = b"\n".join(line if isinstance(line, bytes) else line.encode() for line in lines) + b"\n"
+    done = subprocess.run([HELPDESK, "classify", "--model", str(model)], input=data,
+                          capture_output=True, timeout=300, check=True)
+    return [json.loads(line) for line in done.stdout.decode().splitlines()]
 
 
 def test_classify_and_the_bot_agree_on_real_first_messages(rest, running_bot):
@@ -46,9 +47,10 @@ def test_classify_and_the_bot_agree_on_real_first_messages(rest, running_bot):
 
 def test_classify_output_has_the_contract_fields_and_reports_bad_lines(running_bot):
     out = classify(['{"text": "A duhet të paguajmë për regjistrimin e OJQ-së?"}', "not json", '{"txt": 1}',
-                    '{"text": "English please"}'], running_bot.model)
+                    '{"text": "English please"}', b'{"text": "\xff\xfe bad bytes"}'], running_bot.model)
     assert set(out[0]) == {"text", "topic", "language", "confidence", "candidates"}
     assert out[0]["language"] == "sq" and 0.0 <= out[0]["confidence"] <= 1.0
     assert "error" in out[1] and "line 2" in out[1]["error"]
     assert "error" in out[2]
     assert out[3]["topic"] == "language.switch" and out[3]["language"] == "en"
+    assert len(out) == 5 and out[4]["topic"]
