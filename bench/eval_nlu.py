@@ -202,8 +202,8 @@ def _fmt(value: Any) -> str:
 
 def markdown(results: Dict[str, Dict[str, Dict[str, Any]]]) -> str:
     lines = []
-    for split in ("held_out", "independent"):
-        lines.append(f"\n### {split.replace('_', '-')} set\n")
+    for split in ("all", "held_out", "independent"):
+        lines.append(f"\n### {'both sets together' if split == 'all' else split.replace('_', '-') + ' set'}\n")
         names = list(results)
         lines.append("| metric | " + " | ".join(names) + " |")
         lines.append("|---|" + "---|" * len(names))
@@ -258,8 +258,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             parses = parse_all(model, texts)
             results[name] = {}
             offset = 0
-            for split, items in splits.items():
-                part = parses[offset: offset + len(items)]
+            for split, items in [*splits.items(), ("all", [i for items in splits.values() for i in items])]:
+                part = parses[offset: offset + len(items)] if split != "all" else parses
                 offset += len(items)
                 result = evaluate_stock(items, part) if name == "stock Rasa" else evaluate_ours(items, part, kb)
                 results[name][split] = result

@@ -58,6 +58,7 @@ def chat(settings: Settings, services: Services) -> None:
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the chat
     settings = Settings.from_env()
     services = Services(settings)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

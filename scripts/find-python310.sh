@@ -5,11 +5,7 @@ set -u
 candidates=()
 [ -n "${PYTHON:-}" ] && candidates+=("$PYTHON")
 candidates+=(python3.10)
-if command -v pyenv >/dev/null 2>&1; then
-  root=$(pyenv root)
-  candidates+=("$root"/versions/3.10*/bin/python3.10)
-fi
-candidates+=("$HOME"/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10)
+candidates+=("${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10*/bin/python3.10)
 for c in "${candidates[@]}"; do
   p=$(command -v "$c" 2>/dev/null) || continue
   if "$p" -c 'import sys, venv; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then
@@ -17,11 +13,11 @@ for c in "${candidates[@]}"; do
     exit 0
   fi
 done
-cat >&2 <<'MSG'
-error: Python 3.10 was not found, and Rasa 3.6 runs only on Python 3.8-3.10.
-Install Python 3.10 with its venv module, then run the command again, e.g.:
-  pyenv install 3.10          (then nothing else: it is found under $(pyenv root)/versions)
-  or: apt-get install python3.10 python3.10-venv
-  or: set PYTHON=/path/to/python3.10
-MSG
+# printf is a shell builtin: the message shows even on a bare PATH.
+printf '%s\n' >&2 \
+  "error: Python 3.10 was not found, and Rasa 3.6 runs only on Python 3.8-3.10." \
+  "Install Python 3.10 with its venv module, then run the command again, e.g.:" \
+  "  pyenv install 3.10          (it is then found under ~/.pyenv/versions)" \
+  "  or: apt-get install python3.10 python3.10-venv" \
+  "  or: set PYTHON=/path/to/python3.10"
 exit 1
