@@ -16,7 +16,9 @@ LANGUAGE_SWITCH = "language.switch"
 # Intents that ask for a language; both are reported as the topic `language.switch`.
 LANGUAGE_INTENTS = {"language.to_en": "en", "language.to_sq": "sq"}
 FALLBACK_INTENT = "nlu_fallback"
-CONVERSATION_PREFIXES = ("chitchat.", "language.")
+# "More, please": the rest of the last article (or of the one a "More" button names).
+MORE = "article.more"
+CONVERSATION_PREFIXES = ("chitchat.", "language.", "article.")
 
 Ranking = Sequence[Tuple[str, float]]
 
@@ -46,6 +48,7 @@ class Decision:
     candidates: Tuple[str, ...] = ()
     language_target: Optional[str] = None
     handoff_reason: Optional[str] = None  # "user_request" or "failed_attempts"
+    more: bool = False  # the article's second part was asked for
 
     @property
     def is_failure(self) -> bool:
@@ -93,6 +96,10 @@ def _decide_topic(ranking: Ranking, text: str, context: Context,
             return Decision(LANGUAGE_SWITCH, confidence, language_target=LANGUAGE_INTENTS[top])
         if top == HANDOFF:
             return Decision(HANDOFF, confidence, handoff_reason="user_request")
+        if top == MORE:
+            # Without an article to continue, "more" is not understood.
+            return Decision(context.last_article, confidence, more=True) if context.last_article \
+                else Decision(OUT_OF_SCOPE, confidence)
         return Decision(top, confidence)
     runner_up = articles[1][1] if len(articles) > 1 else 0.0
     if confidence >= thresholds.answer and confidence - runner_up >= thresholds.margin:

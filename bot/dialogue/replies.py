@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from bot.dialogue.decision import CLARIFY, HANDOFF, LANGUAGE_SWITCH, OUT_OF_SCOPE, Decision, is_article
+from bot.dialogue.decision import CLARIFY, HANDOFF, LANGUAGE_SWITCH, MORE, OUT_OF_SCOPE, Decision, is_article
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.model import Article
 
@@ -55,16 +55,26 @@ def _button(article: Article, language: str) -> Dict[str, str]:
     return {"title": article.title[language], "payload": f"/{article.id}"}
 
 
-def article_replies(article: Article, language: str, kb: KnowledgeBase, texts: ResponseTexts) -> List[Reply]:
+def article_replies(article: Article, language: str, kb: KnowledgeBase, texts: ResponseTexts,
+                    more: bool = False) -> List[Reply]:
+    """The answer (or its second part) with its source, then related topics as buttons."""
+    if more and not article.more.get(language):
+        return [texts.get("utter_no_more", language)]
     urls = list(dict.fromkeys(s.url for s in article.sources))[:MAX_SOURCES_SHOWN]
     checked = article.last_checked.isoformat() if article.last_checked else "?"
     source = texts.get("utter_source", language, sources=", ".join(urls), checked=checked).text
-    replies = [Reply(f"{article.answer[language]}\n\n{source}")]
+    body = article.more[language] if more else article.answer[language]
+    replies = [Reply(f"{body}\n\n{source}")]
+    buttons = [] if more or not article.more.get(language) else [
+        {"title": texts.get("utter_more_button", language).text,
+         "payload": f'/{MORE}{{"article": "{article.id}"}}'}]
     related = [kb.articles[r] for r in article.related if r in kb.articles][:MAX_RELATED_SHOWN]
+    buttons += [_button(a, language) for a in related]
     if related:
         topics = ", ".join(a.title[language] for a in related)
-        also = texts.get("utter_also_ask", language, topics=topics)
-        replies.append(Reply(also.text, [_button(a, language) for a in related]))
+        replies.append(Reply(texts.get("utter_also_ask", language, topics=topics).text, buttons))
+    else:
+        replies[0].buttons = buttons
     return replies
 
 
@@ -72,7 +82,7 @@ def compose(decision: Decision, language: str, kb: KnowledgeBase, texts: Respons
             last_article: Optional[str] = None) -> List[Reply]:
     topic = decision.topic
     if is_article(topic) and topic in kb.articles:
-        return article_replies(kb.articles[topic], language, kb, texts)
+        return article_replies(kb.articles[topic], language, kb, texts, more=decision.more)
     if topic == CLARIFY:
         reply = texts.get("utter_clarify", language)
         reply.buttons = [_button(kb.articles[c], language) for c in decision.candidates if c in kb.articles]

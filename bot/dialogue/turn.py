@@ -1,7 +1,7 @@
 """One turn of the conversation: parse result + remembered slots -> replies + new slots."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from bot.dialogue.decision import LANGUAGE_SWITCH, Context, Decision, Thresholds, decide, is_article
@@ -26,6 +26,9 @@ def ranking_of(parse: Dict[str, Any]) -> List[Tuple[str, float]]:
 def decide_for(parse: Dict[str, Any], kb: KnowledgeBase, context: Context = Context(),
                thresholds: Thresholds = Thresholds()) -> Decision:
     """The decision for one parsed message; `helpdesk classify` calls this too."""
+    named = next((e.get("value") for e in parse.get("entities") or [] if e.get("entity") == "article"), None)
+    if named in kb.articles:  # a "More" button names its article
+        context = replace(context, last_article=named)
     return decide(ranking_of(parse), parse.get("text") or "", context,
                   related=lambda article_id: kb.articles[article_id].related if article_id in kb.articles else (),
                   thresholds=thresholds)

@@ -72,6 +72,15 @@ def test_the_widget_page_language_is_the_first_guess_for_an_unclear_message(conv
     assert replies
 
 
+def test_the_more_button_and_typed_more_give_the_second_part(conversation, kb):
+    article = kb.articles["registration.how"]
+    replies = conversation.say("How do I register an NGO?")
+    more_button = next(b for r in replies for b in r.get("buttons", []) if b["title"] == "More")
+    assert article.more["en"].split("\n")[0] in texts(conversation.say(more_button["payload"]))
+    conversation.say("what documents do we need to register")
+    assert kb.articles["registration.documents"].more["en"].split("\n")[0] in texts(conversation.say("more details pls"))
+
+
 def test_a_clarification_button_leads_to_the_answer(conversation, kb):
     replies = conversation.say("/registration.documents")
     assert kb.articles["registration.documents"].answer["sq"] in texts(replies)

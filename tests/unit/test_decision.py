@@ -70,10 +70,16 @@ def test_a_long_new_question_is_not_bent_towards_the_last_article():
     assert decide(ranking, text, Context(last_article="registration.how"), related=related).topic == "eufunds.pador"
 
 
+def test_more_continues_the_last_article_and_is_not_understood_without_one():
+    d = decide([("article.more", 0.9)], "more", Context(last_article="pbs.apply"))
+    assert (d.topic, d.more) == ("pbs.apply", True)
+    assert decide([("article.more", 0.9)], "more").topic == OUT_OF_SCOPE
+
+
 def test_empty_ranking_is_out_of_scope():
     assert decide([], "").topic == OUT_OF_SCOPE
 
 
 def test_article_ids_are_told_apart_from_conversation_intents():
     assert is_article("registration.how")
-    assert not any(is_article(i) for i in ("chitchat.greet", "language.to_en", HANDOFF, OUT_OF_SCOPE))
+    assert not any(is_article(i) for i in ("chitchat.greet", "language.to_en", "article.more", HANDOFF, OUT_OF_SCOPE))

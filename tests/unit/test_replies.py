@@ -19,8 +19,24 @@ def test_an_article_answer_carries_its_source_link_date_and_what_else_to_ask(kb,
     assert article.sources[0].url in replies[0].text
     assert article.last_checked.isoformat() in replies[0].text
     related_titles = [kb.articles[r].title[language] for r in article.related[:3]]
-    assert [b["title"] for b in replies[1].buttons] == related_titles
+    more = texts.get("utter_more_button", language).text
+    assert [b["title"] for b in replies[1].buttons] == [more, *related_titles]
+    assert replies[1].buttons[0]["payload"] == '/article.more{"article": "registration.how"}'
     assert all(b["payload"].startswith("/") for b in replies[1].buttons)
+
+
+def test_more_gives_the_second_part_with_its_source(kb, texts):
+    article = kb.articles["registration.how"]
+    replies = compose(Decision("registration.how", 0.9, more=True), "en", kb, texts)
+    assert replies[0].text.startswith(article.more["en"])
+    assert article.sources[0].url in replies[0].text
+    assert "More" not in [b["title"] for r in replies for b in r.buttons]
+
+
+def test_more_on_an_article_without_a_second_part_says_so(kb, texts):
+    short = next(a for a in kb.articles.values() if not a.more)
+    replies = compose(Decision(short.id, 0.9, more=True), "sq", kb, texts)
+    assert replies[0].text.startswith("Nuk kam më shumë detaje")
 
 
 def test_replies_are_in_the_requested_language(kb, texts):
