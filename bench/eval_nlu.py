@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
+import functools
 import json
 import logging
 import sys
@@ -200,6 +201,10 @@ def _fmt(value: Any) -> str:
     return "-" if value is None else f"{value}"
 
 
+def _nested(key: str, sub: str, result: Dict[str, Any]) -> str:
+    return _fmt(result[key].get(sub))
+
+
 def markdown(results: Dict[str, Dict[str, Dict[str, Any]]]) -> str:
     lines = []
     for split in ("all", "held_out", "independent"):
@@ -210,9 +215,9 @@ def markdown(results: Dict[str, Dict[str, Dict[str, Any]]]) -> str:
         first = results[names[0]][split]
         rows = [("items (in scope / out of scope)", lambda r: f"{r['in_scope']} / {r['out_of_scope']}"),
                 ("top-1 accuracy, in scope", lambda r: _fmt(r["top1"])),
-                *[(f"top-1, {lang}", (lambda lang: lambda r: _fmt(r["top1_by_language"].get(lang)))(lang))
+                *[(f"top-1, {lang}", functools.partial(_nested, "top1_by_language", lang))
                   for lang in first["top1_by_language"]],
-                *[(f"top-1, style {style}", (lambda style: lambda r: _fmt(r["top1_by_style"].get(style)))(style))
+                *[(f"top-1, style {style}", functools.partial(_nested, "top1_by_style", style))
                   for style in first["top1_by_style"]],
                 ("top-1, Albanian informal (no diacritics, Gheg, mixed)", lambda r: _fmt(r["top1_sq_informal"])),
                 ("answered with the right article/intent", lambda r: _fmt(r["answered_correctly"])),
@@ -258,7 +263,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             parses = parse_all(model, texts)
             results[name] = {}
             offset = 0
-            for split, items in [*splits.items(), ("all", [i for items in splits.values() for i in items])]:
+            everything = [item for part in splits.values() for item in part]
+            for split, items in [*splits.items(), ("all", everything)]:
                 part = parses[offset: offset + len(items)] if split != "all" else parses
                 offset += len(items)
                 result = evaluate_stock(items, part) if name == "stock Rasa" else evaluate_ours(items, part, kb)

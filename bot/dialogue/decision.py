@@ -6,7 +6,7 @@ disagree. Pure: no Rasa, no I/O. The thresholds were chosen with `make eval`
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -19,6 +19,8 @@ FALLBACK_INTENT = "nlu_fallback"
 # "More, please": the rest of the last article (or of the one a "More" button names).
 MORE = "article.more"
 CONVERSATION_PREFIXES = ("chitchat.", "language.", "article.")
+# Not understood this many times in a row: a person takes over.
+FAILURES_BEFORE_HANDOFF = 2
 
 Ranking = Sequence[Tuple[str, float]]
 
@@ -67,8 +69,10 @@ def _follow_up(ranking: Ranking, text: str, context: Context, related: Callable[
         return scores
     near = set(related(context.last_article)) | {context.last_article}
     group = context.last_article.split(".")[0]
-    weighted = [(name, conf * thresholds.followup_boost if (name in near or name.startswith(group + ".")) and is_article(name)
-                 else conf) for name, conf in scores]
+    def follows(name: str) -> bool:
+        return is_article(name) and (name in near or name.startswith(group + "."))
+
+    weighted = [(name, conf * thresholds.followup_boost if follows(name) else conf) for name, conf in scores]
     total = sum(conf for _, conf in weighted) or 1.0
     return sorted(((name, conf / total) for name, conf in weighted), key=lambda item: -item[1])
 
@@ -76,7 +80,7 @@ def _follow_up(ranking: Ranking, text: str, context: Context, related: Callable[
 def decide(ranking: Ranking, text: str, context: Context = Context(),
            related: Callable[[str], Iterable[str]] = lambda _: (), thresholds: Thresholds = Thresholds()) -> Decision:
     decision = _decide_topic(ranking, text, context, related, thresholds)
-    if decision.is_failure and context.failed_attempts + 1 >= 2:
+    if decision.is_failure and context.failed_attempts + 1 >= FAILURES_BEFORE_HANDOFF:
         return Decision(HANDOFF, decision.confidence, handoff_reason="failed_attempts")
     return decision
 
@@ -88,10 +92,11 @@ def _decide_topic(ranking: Ranking, text: str, context: Context,
         return Decision(OUT_OF_SCOPE, 0.0)
     top, confidence = scores[0]
     articles = [(name, conf) for name, conf in scores if is_article(name)]
+    if top in (OUT_OF_SCOPE, FALLBACK_INTENT):
+        return Decision(OUT_OF_SCOPE, confidence)
     if not is_article(top):
-        if top in (OUT_OF_SCOPE, FALLBACK_INTENT) or confidence < thresholds.answer:
-            return _clarify_or_refuse(articles, confidence, thresholds) if top not in (OUT_OF_SCOPE, FALLBACK_INTENT) \
-                else Decision(OUT_OF_SCOPE, confidence)
+        if confidence < thresholds.answer:
+            return _clarify_or_refuse(articles, confidence, thresholds)
         if top in LANGUAGE_INTENTS:
             return Decision(LANGUAGE_SWITCH, confidence, language_target=LANGUAGE_INTENTS[top])
         if top == HANDOFF:
