@@ -8,14 +8,20 @@ import logging
 import sys
 from typing import List, Optional
 
-from bot.knowledge.loader import load_knowledge
+from pathlib import Path
+
+from bot.knowledge.loader import CONVERSATION_DIR, KNOWLEDGE_DIR, load_knowledge
 from bot.knowledge.training_data import stale_files, write_training_data
 
 log = logging.getLogger(__name__)
 
 
+def _load(args: argparse.Namespace):
+    return load_knowledge(args.knowledge, args.conversation)
+
+
 def _kb_check(args: argparse.Namespace) -> int:
-    kb = load_knowledge()
+    kb = _load(args)
     for problem in kb.problems:
         print(problem)
     stale = [] if kb.problems else stale_files(kb)
@@ -30,7 +36,7 @@ def _kb_check(args: argparse.Namespace) -> int:
 
 
 def _kb_build(args: argparse.Namespace) -> int:
-    kb = load_knowledge()
+    kb = _load(args)
     if kb.problems:
         for problem in kb.problems:
             print(problem)
@@ -42,7 +48,7 @@ def _kb_build(args: argparse.Namespace) -> int:
 
 
 def _kb_export(args: argparse.Namespace) -> int:
-    kb = load_knowledge()
+    kb = _load(args)
     articles = [
         {
             "id": a.id,
@@ -82,10 +88,16 @@ def _classify(args: argparse.Namespace) -> int:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="helpdesk", description="CSO help desk tools")
     commands = parser.add_subparsers(dest="command", required=True)
+    folders = argparse.ArgumentParser(add_help=False)
+    folders.add_argument("--knowledge", type=Path, default=KNOWLEDGE_DIR, help="articles folder (default: knowledge/)")
+    folders.add_argument("--conversation", type=Path, default=CONVERSATION_DIR,
+                         help="other intents' examples (default: conversation/)")
     kb = commands.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
-    kb.add_parser("check", help="validate every article; report problems by file and field").set_defaults(run=_kb_check)
-    kb.add_parser("build", help="regenerate Rasa training data from knowledge/").set_defaults(run=_kb_build)
-    kb.add_parser("export", help="print the articles as JSON").set_defaults(run=_kb_export)
+    kb.add_parser("check", parents=[folders], help="validate every article; report problems by file and field"
+                  ).set_defaults(run=_kb_check)
+    kb.add_parser("build", help="regenerate Rasa training data from knowledge/").set_defaults(
+        run=_kb_build, knowledge=KNOWLEDGE_DIR, conversation=CONVERSATION_DIR)
+    kb.add_parser("export", parents=[folders], help="print the articles as JSON").set_defaults(run=_kb_export)
     classify = commands.add_parser("classify", help="JSON lines {text} on stdin -> topic decisions on stdout")
     classify.add_argument("--model", default="models", help="model file or folder (default: models/)")
     classify.set_defaults(run=_classify)
