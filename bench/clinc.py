@@ -15,13 +15,12 @@ import json
 import logging
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
-from bench.eval_nlu import OUR_CONFIG, parse_all
+from bench.eval_nlu import OUR_CONFIG, parse_all, train_nlu
 from bot.knowledge.loader import PROJECT_ROOT
 
 DATA = PROJECT_ROOT.parent / "shared" / "datasets" / "clinc150" / "data_full.json"
@@ -81,14 +80,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         config = clinc_config()
         if args.C:
             next(c for c in config["pipeline"] if c["name"].endswith("LinearIntentClassifier"))["C"] = args.C
-        config_file = work / "config.yml"
-        config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
         print("[clinc] training on 15,100 examples ...", file=sys.stderr, flush=True)
-        started = time.perf_counter()
-        from rasa.model_training import train_nlu as rasa_train_nlu
-
-        model = rasa_train_nlu(str(config_file), str(work / "data"), str(work), fixed_model_name="clinc")
-        seconds = time.perf_counter() - started
+        model, seconds = train_nlu(config, work, "clinc", data=work / "data", domain=None)
         val = data["val"] + data["oos_val"]
         test = data["test"] + data["oos_test"]
         print(f"[clinc] trained in {seconds:.0f} s; parsing {len(val) + len(test)} messages ...", file=sys.stderr)

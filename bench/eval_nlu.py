@@ -92,14 +92,16 @@ def variants(base: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
     }
 
 
-def train_nlu(config: Dict[str, Any], workdir: Path, name: str) -> Tuple[str, float]:
+def train_nlu(config: Dict[str, Any], workdir: Path, name: str, data: Path = PROJECT_ROOT / "data" / "nlu",
+              domain: Optional[Path] = PROJECT_ROOT / "domain") -> Tuple[str, float]:
+    """Trains an NLU-only model with `config`; returns its path and the seconds it took."""
     from rasa.model_training import train_nlu as rasa_train_nlu
 
     config_file = workdir / f"{name}.yml"
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     started = time.perf_counter()
-    model = rasa_train_nlu(str(config_file), str(PROJECT_ROOT / "data" / "nlu"), str(workdir),
-                           fixed_model_name=name, domain=str(PROJECT_ROOT / "domain"))
+    model = rasa_train_nlu(str(config_file), str(data), str(workdir), fixed_model_name=name,
+                           domain=str(domain) if domain else None)
     return model, time.perf_counter() - started
 
 
