@@ -33,8 +33,5 @@ class ActionRespond(Action):
         turn = take_turn(parse, tracker.current_slot_values(), knowledge(),
                          ResponseTexts(domain.get("responses", {})), hint_language=hint)
         for reply in turn.replies:
-            if reply.custom:
-                dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
-            else:
-                dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
         return [SlotSet(name, value) for name, value in turn.slots.items()]

@@ -11,7 +11,6 @@ is worth. Results go to results/eval.json and a Markdown summary on stdout.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import copy
 import functools
 import json
@@ -27,6 +26,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 import yaml
 
 from bot.dialogue.decision import FALLBACK_INTENT, LANGUAGE_INTENTS, LANGUAGE_SWITCH, OUT_OF_SCOPE, Thresholds
+from bot.dialogue.classifier import Classifier
 from bot.dialogue.turn import decide_for
 from bot.knowledge.loader import PROJECT_ROOT, KnowledgeBase, load_knowledge
 from bot.knowledge.training_data import held_out_examples
@@ -106,14 +106,8 @@ def train_nlu(config: Dict[str, Any], workdir: Path, name: str, data: Path = PRO
 
 
 def parse_all(model_path: str, texts: List[str]) -> List[Dict[str, Any]]:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(model_path)
-    loop = asyncio.new_event_loop()
-    try:
-        return [loop.run_until_complete(agent.parse_message(t)) for t in texts]
-    finally:
-        loop.close()
+    classifier = Classifier.load(model_path)
+    return [classifier.parse(t) for t in texts]
 
 
 def stock_topic(parse: Dict[str, Any]) -> str:

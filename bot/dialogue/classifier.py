@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 from bot.dialogue.decision import Decision
-from bot.dialogue.language_choice import reply_language
-from bot.dialogue.turn import decide_for
+from bot.dialogue.turn import choose_language, decide_for
 from bot.knowledge.loader import KnowledgeBase, load_knowledge
 
 
@@ -54,6 +53,5 @@ class Classifier:
     def classify(self, text: str) -> Classification:
         parse = self.parse(text)
         decision = decide_for(parse, self._kb)
-        language = decision.language_target or reply_language(
-            parse.get("language"), float(parse.get("language_confidence") or 0.0), None, False)
+        language, _ = choose_language(decision, parse, slots={})
         return Classification(decision, language)

@@ -69,6 +69,7 @@ def _follow_up(ranking: Ranking, text: str, context: Context, related: Callable[
         return scores
     near = set(related(context.last_article)) | {context.last_article}
     group = context.last_article.split(".")[0]
+
     def follows(name: str) -> bool:
         return is_article(name) and (name in near or name.startswith(group + "."))
 

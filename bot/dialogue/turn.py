@@ -34,17 +34,22 @@ def decide_for(parse: Dict[str, Any], kb: KnowledgeBase, context: Context = Cont
                   thresholds=thresholds)
 
 
+def choose_language(decision: Decision, parse: Dict[str, Any], slots: Dict[str, Any],
+                    hint_language: Optional[str] = None) -> Tuple[str, bool]:
+    """The reply language and whether it is locked by an explicit switch."""
+    if decision.topic == LANGUAGE_SWITCH:
+        return decision.language_target, True
+    locked = bool(slots.get("language_locked"))
+    return reply_language(parse.get("language"), float(parse.get("language_confidence") or 0.0),
+                          slots.get("language"), locked, hint_language), locked
+
+
 def take_turn(parse: Dict[str, Any], slots: Dict[str, Any], kb: KnowledgeBase, texts: ResponseTexts,
               hint_language: Optional[str] = None) -> Turn:
     context = Context(last_article=slots.get("last_article"),
                       failed_attempts=int(slots.get("failed_attempts") or 0))
     decision = decide_for(parse, kb, context)
-    locked = bool(slots.get("language_locked"))
-    if decision.topic == LANGUAGE_SWITCH:
-        language, locked = decision.language_target, True
-    else:
-        language = reply_language(parse.get("language"), float(parse.get("language_confidence") or 0.0),
-                                  slots.get("language"), locked, hint_language)
+    language, locked = choose_language(decision, parse, slots, hint_language)
     new_slots = {
         "language": language,
         "language_locked": locked,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-import spacy
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -18,6 +17,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.normalize import fold
+from bot.language.spacy_data import blank, stop_words
 from bot.nlu.albanian_normalizer import NORMALIZED_TEXT
 from bot.nlu.language_detector import LANGUAGE
 
@@ -39,8 +39,7 @@ class SpacyBlankTokenizer(Tokenizer):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)
-        self._nlp = {lang: spacy.blank(lang) for lang in ("sq", "en")}
-        self._stop = {lang: {fold(w) for w in nlp.Defaults.stop_words} for lang, nlp in self._nlp.items()}
+        self._nlp = {lang: blank(lang) for lang in ("sq", "en")}
         self._drop_stop_words = config["drop_stop_words"]
         self._default_language = config["default_language"]
 
@@ -57,6 +56,6 @@ class SpacyBlankTokenizer(Tokenizer):
         doc = self._nlp[language].make_doc(text)
         tokens = [Token(t.text, t.idx) for t in doc if not t.is_space and not t.is_punct]
         if self._drop_stop_words:
-            content = [t for t in tokens if fold(t.text) not in self._stop[language]]
+            content = [t for t in tokens if fold(t.text) not in stop_words(language)]
             tokens = content or tokens
         return self._apply_token_pattern(tokens or [Token(text, 0)])
