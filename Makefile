@@ -29,7 +29,9 @@ $(MODEL): $(TRAINING_INPUTS) | venv
 	@$(BIN)/helpdesk kb check
 	$(BIN)/rasa train --domain domain --fixed-model-name helpdesk --out models --quiet
 
-test: train ## run every test (unit, integration, Rasa test stories, end to end)
+test: train ## run every test (unit, integration, Rasa test stories, end to end, browser)
+	@services=$$(scripts/test-services.sh) && eval "$$services" \
+	  || echo "PostgreSQL/Chromium not available: the tests that need them will be skipped." >&2; \
 	$(BIN)/python -m pytest -q
 
 run: train ## start the bot: Rasa REST channel on localhost and the action server, then a terminal chat

@@ -34,4 +34,5 @@ class ActionRespond(Action):
                          ResponseTexts(domain.get("responses", {})), hint_language=hint)
         for reply in turn.replies:
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
-        return [SlotSet(name, value) for name, value in turn.slots.items()]
+        # Only what changed: every event is stored and re-sent with the tracker on later turns.
+        return [SlotSet(name, value) for name, value in turn.slots.items() if tracker.get_slot(name) != value]

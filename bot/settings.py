@@ -8,13 +8,22 @@ from typing import Mapping, Optional
 
 from bot.knowledge.loader import PROJECT_ROOT
 
+DEFAULT_DATABASE = PROJECT_ROOT / "var" / "data" / "helpdesk.db"
+
 
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     actions_port: int = 5055
+    gateway_port: int = 8000
     model: Path = PROJECT_ROOT / "models" / "helpdesk.tar.gz"
+    database_url: str = f"sqlite:///{DEFAULT_DATABASE}"
+    telegram_token: Optional[str] = None
+    # Empty: long polling (no public address needed). Set: Telegram posts updates to this URL.
+    telegram_webhook_url: Optional[str] = None
+    telegram_webhook_secret: Optional[str] = None
+    telegram_api_url: str = "https://api.telegram.org"  # tests point it at a local fake
 
     @property
     def rasa_url(self) -> str:
@@ -24,15 +33,38 @@ class Settings:
     def actions_url(self) -> str:
         return f"http://{self.host}:{self.actions_port}/webhook"
 
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.host}:{self.gateway_port}"
+
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
         env = os.environ if env is None else env
         try:
-            return cls(
+            settings = cls(
                 host=env.get("HELPDESK_HOST", cls.host),
                 rasa_port=int(env.get("HELPDESK_RASA_PORT", cls.rasa_port)),
                 actions_port=int(env.get("HELPDESK_ACTIONS_PORT", cls.actions_port)),
+                gateway_port=int(env.get("HELPDESK_PORT", cls.gateway_port)),
                 model=Path(env.get("HELPDESK_MODEL", str(cls.model))),
+                database_url=env.get("DATABASE_URL") or cls.database_url,
+                telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+                telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+                telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+                telegram_api_url=env.get("TELEGRAM_API_URL") or cls.telegram_api_url,
             )
         except ValueError as error:
             raise SystemExit(f"Invalid setting in the environment: {error}") from None
+        if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+            raise SystemExit("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (Telegram sends it back with "
+                             "every update, so the gateway can refuse forged ones).")
+        return settings
+
+    def env(self) -> dict:
+        """The environment that gives child processes these same settings."""
+        values = {"HELPDESK_HOST": self.host, "HELPDESK_RASA_PORT": self.rasa_port,
+                  "HELPDESK_ACTIONS_PORT": self.actions_port, "HELPDESK_PORT": self.gateway_port,
+                  "HELPDESK_MODEL": self.model, "DATABASE_URL": self.database_url,
+                  "TELEGRAM_BOT_TOKEN": self.telegram_token, "TELEGRAM_WEBHOOK_URL": self.telegram_webhook_url,
+                  "TELEGRAM_WEBHOOK_SECRET": self.telegram_webhook_secret, "TELEGRAM_API_URL": self.telegram_api_url}
+        return {key: str(value) for key, value in values.items() if value is not None}

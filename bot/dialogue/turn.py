@@ -58,4 +58,7 @@ def take_turn(parse: Dict[str, Any], slots: Dict[str, Any], kb: KnowledgeBase, t
         "last_article": decision.topic if is_article(decision.topic) else context.last_article,
     }
     replies = compose(decision, language, kb, texts, last_article=context.last_article)
+    # The gateway learns the reply language and topic from this signal (not shown to users).
+    last = replies[-1]
+    last.custom = {**(last.custom or {}), "turn": {"language": language, "topic": decision.topic}}
     return Turn(decision, language, replies, new_slots)

@@ -1,0 +1,1 @@
+"""The gateway: channels in, conversations stored, Rasa asked, answers delivered."""

@@ -1,0 +1,179 @@
+"""The gateway's core: every inbound message is stored, then answered in order, once.
+
+Channels call `receive`; one worker per conversation takes its pending messages in
+order to Rasa, stores the answers and hands them to the channel to deliver. When
+Rasa is unreachable the user gets a short notice, the message stays pending and is
+retried with backoff; pending messages are picked up again after a restart.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+from dataclasses import dataclass
+from typing import Awaitable, Callable, Dict, Optional, Set
+
+import anyio
+
+from bot.gateway.catalogue import text
+from bot.gateway.rasa_client import RasaClient, RasaUnavailable
+from bot.store.transcripts import PENDING, REFUSED, SENT, ConversationView, MessageView, Transcripts
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000
+# Control characters other than tab and newlines: PostgreSQL refuses NUL, none of them reads as text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# A channel's delivery: True when the message reached the user (or their open widget).
+Deliver = Callable[[ConversationView, MessageView], Awaitable[bool]]
+Typing = Callable[[ConversationView, bool], Awaitable[None]]
+
+
+def clean(raw: str) -> str:
+    return _CONTROL.sub("", raw).strip()
+
+
+@dataclass(frozen=True)
+class Backoff:
+    first: float = 0.5
+    longest: float = 30.0
+
+    def delay(self, attempt: int) -> float:
+        return min(self.first * 2 ** max(attempt - 1, 0), self.longest)
+
+
+@dataclass(frozen=True)
+class Received:
+    conversation: ConversationView
+    message: MessageView
+    new: bool
+
+
+class Conversations:
+    def __init__(self, transcripts: Transcripts, rasa: RasaClient, backoff: Backoff = Backoff()):
+        self.transcripts = transcripts
+        self._rasa = rasa
+        self._backoff = backoff
+        self._deliver: Dict[str, Deliver] = {}
+        self._typing: Dict[str, Typing] = {}
+        self._workers: Dict[int, asyncio.Task] = {}
+        self._again: Set[int] = set()
+
+    def add_channel(self, channel: str, deliver: Deliver, typing: Optional[Typing] = None) -> None:
+        self._deliver[channel] = deliver
+        if typing:
+            self._typing[channel] = typing
+
+    async def db(self, method: Callable, *args, **kwargs):
+        """Runs a Transcripts unit of work in a worker thread, off the event loop."""
+        return await anyio.to_thread.run_sync(functools.partial(method, *args, **kwargs))
+
+    async def receive(self, channel: str, external_id: str, raw_text: str, client_id: Optional[str] = None,
+                      payload: Optional[str] = None, language: Optional[str] = None) -> Received:
+        """Stores a user message (once per client id) and schedules its answer."""
+        conversation = await self.db(self.transcripts.open_conversation, channel, external_id, language)
+        message_text = clean(raw_text)
+        too_long = len(message_text) > MAX_TEXT
+        message, new = await self.db(self.transcripts.add_inbound, conversation.id,
+                                     message_text if not too_long else message_text[:MAX_TEXT],
+                                     client_id, payload, REFUSED if too_long or not message_text else PENDING)
+        if new and message.status == REFUSED:
+            key = "gateway.too_long" if too_long else "gateway.empty"
+            await self.notify(conversation, text(conversation.language, key, limit=MAX_TEXT))
+        elif new:
+            self.schedule(conversation.id)
+        return Received(conversation, message, new)
+
+    async def notify(self, conversation: ConversationView, notice: str) -> None:
+        """A message from the help desk itself (not the bot), stored then delivered."""
+        message = await self.db(self.transcripts.add_outbound, conversation.id, "system", notice)
+        await self.deliver(conversation, message)
+
+    def schedule(self, conversation_id: int) -> None:
+        if conversation_id in self._workers:
+            self._again.add(conversation_id)  # the running worker looks once more before it ends
+            return
+        self._workers[conversation_id] = asyncio.create_task(self._work(conversation_id))
+
+    async def _work(self, conversation_id: int) -> None:
+        try:
+            while True:
+                self._again.discard(conversation_id)
+                message = await self.db(self.transcripts.next_pending, conversation_id)
+                if message is None:
+                    if conversation_id in self._again:
+                        continue
+                    return
+                await self._answer(message)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a bug must not silence the conversation forever; the message stays pending
+            log.exception("conversation %s: worker failed", conversation_id)
+        finally:
+            self._workers.pop(conversation_id, None)
+
+    async def _answer(self, message: MessageView) -> None:
+        conversation = await self.db(self.transcripts.conversation, message.conversation_id)
+        metadata = {"language": conversation.language, "channel": conversation.channel}
+        while True:
+            await self._set_typing(conversation, True)
+            try:
+                turn = await self._rasa.send(conversation.sender_id, message.payload or message.text, metadata)
+                break
+            except RasaUnavailable as error:
+                attempts = await self.db(self.transcripts.count_attempt, message.id)
+                log.warning("conversation %s: %s; retry %d", conversation.id, error, attempts)
+                if attempts == 1:
+                    await self.notify(conversation, text(conversation.language, "gateway.one_moment"))
+                await self._set_typing(conversation, False)
+                await asyncio.sleep(self._backoff.delay(attempts))
+        replies = await self.db(self.transcripts.answered, message.id, turn.language, turn.topic, turn.replies)
+        if turn.handoff:
+            await self.db(self.transcripts.record_handoff, conversation.id, turn.handoff.get("reason", "request"),
+                          turn.handoff.get("language"), turn.handoff.get("last_article"))
+        conversation = await self.db(self.transcripts.conversation, conversation.id)
+        await self._set_typing(conversation, False)
+        for reply in replies:
+            await self.deliver(conversation, reply)
+
+    async def _set_typing(self, conversation: ConversationView, on: bool) -> None:
+        typing = self._typing.get(conversation.channel)
+        if typing:
+            try:
+                await typing(conversation, on)
+            except Exception:  # a typing indicator is a courtesy; never let it stop an answer
+                log.debug("typing indicator failed", exc_info=True)
+
+    async def deliver(self, conversation: ConversationView, message: MessageView) -> None:
+        """Hands a stored message to its channel; it stays queued (and is resent at start) if that fails."""
+        deliver = self._deliver.get(conversation.channel)
+        if deliver is None:
+            return
+        try:
+            delivered = await deliver(conversation, message)
+        except Exception:
+            log.exception("conversation %s: delivery of message %s failed", conversation.id, message.id)
+            return
+        if delivered:
+            await self.db(self.transcripts.set_status, message.id, SENT)
+
+    async def start(self) -> None:
+        """Picks up what a previous run left: pending messages and undelivered answers."""
+        for conversation_id in await self.db(self.transcripts.conversations_with_pending):
+            self.schedule(conversation_id)
+        for channel in self._deliver:
+            for message in await self.db(self.transcripts.undelivered, channel):
+                conversation = await self.db(self.transcripts.conversation, message.conversation_id)
+                await self.deliver(conversation, message)
+
+    async def idle(self) -> None:
+        """Waits until no conversation has work in progress (tests and benchmarks use it)."""
+        while self._workers:
+            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+
+    async def stop(self) -> None:
+        for task in list(self._workers.values()):
+            task.cancel()
+        await asyncio.gather(*self._workers.values(), return_exceptions=True)

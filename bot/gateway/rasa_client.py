@@ -1,0 +1,61 @@
+"""Talks to the Rasa server over its REST channel."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa (or its action server) did not answer; the message stays pending and is retried."""
+
+
+@dataclass
+class BotTurn:
+    """What Rasa said to one message: the messages to show and the bot's signals to the gateway."""
+    replies: List[Dict[str, Any]]
+    language: Optional[str] = None
+    topic: Optional[str] = None
+    handoff: Optional[Dict[str, Any]] = None
+
+
+def read_turn(messages: List[Dict[str, Any]]) -> BotTurn:
+    turn = BotTurn(replies=[])
+    for message in messages:
+        custom = message.get("custom") or {}
+        if "turn" in custom:
+            turn.language = custom["turn"].get("language")
+            turn.topic = custom["turn"].get("topic")
+        if "handoff" in custom:
+            turn.handoff = custom["handoff"]
+        if message.get("text"):
+            turn.replies.append({"text": message["text"], "buttons": [
+                {"title": b["title"], "payload": b["payload"]} for b in message.get("buttons") or []]})
+    return turn
+
+
+class RasaClient:
+    def __init__(self, base_url: str, timeout: float = 30.0):
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+
+    async def send(self, sender: str, text: str, metadata: Dict[str, Any]) -> BotTurn:
+        try:
+            response = await self._client.post("/webhooks/rest/webhook",
+                                               json={"sender": sender, "message": text, "metadata": metadata})
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(f"Rasa did not answer: {error!r}") from error
+        if response.status_code >= 500:
+            raise RasaUnavailable(f"Rasa answered {response.status_code}")
+        response.raise_for_status()
+        turn = read_turn(response.json())
+        if not turn.replies:
+            # action_respond answers every message; silence means the action server failed.
+            raise RasaUnavailable("Rasa answered nothing (is the action server up?)")
+        return turn
+
+    async def close(self) -> None:
+        await self._client.aclose()

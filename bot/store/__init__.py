@@ -1,0 +1,1 @@
+"""The help desk's own tables (conversations, transcripts, handoffs): SQLAlchemy + Alembic."""

@@ -1,0 +1,65 @@
+"""Tables of the gateway. Schema changes go through an Alembic migration (migrations/versions)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Conversation(Base):
+    """One user on one channel (a widget session, a Telegram chat)."""
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_conversation_channel_external"),)
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(40), nullable=False, unique=True)  # the conversation's id at Rasa
+    channel = Column(String(16), nullable=False)
+    external_id = Column(String(128), nullable=False)
+    language = Column(String(2))  # the starting guess, then the language the bot last replied in
+    last_topic = Column(String(64))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    messages = relationship("Message", back_populates="conversation", order_by="Message.id")
+
+
+class Message(Base):
+    """Everything said in a conversation, stored before anything else happens to it."""
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("conversation_id", "client_id", name="uq_message_client_id"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False,
+                             index=True)
+    direction = Column(String(3), nullable=False)  # in | out
+    author = Column(String(8), nullable=False)  # user | bot | staff | system
+    text = Column(Text, nullable=False, default="")
+    payload = Column(Text)  # a button's payload, sent to Rasa instead of the text
+    buttons = Column(JSON)
+    client_id = Column(String(64))  # idempotency key: the widget's message id, Telegram's update_id
+    # in: pending -> answered | refused; out: queued -> sent
+    status = Column(String(10), nullable=False, index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    conversation = relationship("Conversation", back_populates="messages")
+
+
+class Handoff(Base):
+    """The bot's request for a person, as signalled in its custom payload."""
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False,
+                             index=True)
+    reason = Column(String(32), nullable=False)
+    language = Column(String(2))
+    last_article = Column(String(64))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -1,0 +1,178 @@
+"""Conversations and their transcripts: the only place that reads and writes those tables.
+
+Methods are synchronous units of work (one session, one transaction each); async
+callers run them in a worker thread (`bot.gateway` does).
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from bot.store.models import Conversation, Handoff, Message
+
+PENDING, ANSWERED, REFUSED = "pending", "answered", "refused"
+QUEUED, SENT = "queued", "sent"
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    id: int
+    sender_id: str
+    channel: str
+    external_id: str
+    language: Optional[str]
+    last_topic: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class MessageView:
+    id: int
+    conversation_id: int
+    direction: str
+    author: str
+    text: str
+    status: str
+    created_at: datetime
+    payload: Optional[str] = None
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+    client_id: Optional[str] = None
+    attempts: int = 0
+
+
+def _conversation_view(row: Conversation) -> ConversationView:
+    return ConversationView(row.id, row.sender_id, row.channel, row.external_id, row.language, row.last_topic)
+
+
+def _message_view(row: Message) -> MessageView:
+    return MessageView(row.id, row.conversation_id, row.direction, row.author, row.text, row.status,
+                       row.created_at, row.payload, list(row.buttons or []), row.client_id, row.attempts)
+
+
+class Transcripts:
+    def __init__(self, sessions: sessionmaker):
+        self._sessions = sessions
+
+    def open_conversation(self, channel: str, external_id: str, language: Optional[str] = None) -> ConversationView:
+        """The conversation of this channel user, created on first contact with the starting language."""
+        query = select(Conversation).where(Conversation.channel == channel, Conversation.external_id == external_id)
+        for _ in range(2):  # a concurrent first contact may create it between our read and write
+            with self._sessions.begin() as session:
+                row = session.execute(query).scalar_one_or_none()
+                if row is not None:
+                    return _conversation_view(row)
+            try:
+                with self._sessions.begin() as session:
+                    row = Conversation(sender_id=uuid.uuid4().hex, channel=channel, external_id=external_id,
+                                       language=language)
+                    session.add(row)
+                    session.flush()
+                    return _conversation_view(row)
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not open the conversation {channel}:{external_id}")
+
+    def conversation(self, conversation_id: int) -> ConversationView:
+        with self._sessions() as session:
+            return _conversation_view(session.get(Conversation, conversation_id))
+
+    def add_inbound(self, conversation_id: int, text: str, client_id: Optional[str] = None,
+                    payload: Optional[str] = None, status: str = PENDING) -> Tuple[MessageView, bool]:
+        """Stores a user message; returns it and whether it is new (False: this client id was seen)."""
+        if client_id is not None:
+            existing = self._by_client_id(conversation_id, client_id)
+            if existing:
+                return existing, False
+        try:
+            with self._sessions.begin() as session:
+                row = Message(conversation_id=conversation_id, direction="in", author="user", text=text,
+                              payload=payload, client_id=client_id, status=status)
+                session.add(row)
+                session.flush()
+                return _message_view(row), True
+        except IntegrityError:  # the same client id stored concurrently
+            existing = self._by_client_id(conversation_id, client_id)
+            if existing is None:
+                raise
+            return existing, False
+
+    def _by_client_id(self, conversation_id: int, client_id: str) -> Optional[MessageView]:
+        with self._sessions() as session:
+            row = session.execute(select(Message).where(Message.conversation_id == conversation_id,
+                                                        Message.client_id == client_id)).scalar_one_or_none()
+            return _message_view(row) if row else None
+
+    def add_outbound(self, conversation_id: int, author: str, text: str,
+                     buttons: Optional[List[Dict[str, str]]] = None) -> MessageView:
+        with self._sessions.begin() as session:
+            row = Message(conversation_id=conversation_id, direction="out", author=author, text=text,
+                          buttons=buttons or None, status=QUEUED)
+            session.add(row)
+            session.flush()
+            return _message_view(row)
+
+    def next_pending(self, conversation_id: int) -> Optional[MessageView]:
+        with self._sessions() as session:
+            row = session.execute(select(Message).where(Message.conversation_id == conversation_id,
+                                                        Message.direction == "in", Message.status == PENDING)
+                                  .order_by(Message.id).limit(1)).scalar_one_or_none()
+            return _message_view(row) if row else None
+
+    def conversations_with_pending(self) -> List[int]:
+        with self._sessions() as session:
+            return list(session.execute(select(Message.conversation_id).where(
+                Message.direction == "in", Message.status == PENDING).distinct()).scalars())
+
+    def set_status(self, message_id: int, status: str) -> None:
+        with self._sessions.begin() as session:
+            session.get(Message, message_id).status = status
+
+    def count_attempt(self, message_id: int) -> int:
+        with self._sessions.begin() as session:
+            row = session.get(Message, message_id)
+            row.attempts += 1
+            return row.attempts
+
+    def answered(self, message_id: int, language: Optional[str], topic: Optional[str],
+                 replies: List[Dict[str, Any]]) -> List[MessageView]:
+        """In one transaction: the bot's replies stored, the message answered, the language remembered."""
+        with self._sessions.begin() as session:
+            message = session.get(Message, message_id)
+            message.status = ANSWERED
+            conversation = session.get(Conversation, message.conversation_id)
+            conversation.language = language or conversation.language
+            conversation.last_topic = topic or conversation.last_topic
+            rows = [Message(conversation_id=conversation.id, direction="out", author="bot", text=r["text"],
+                            buttons=r.get("buttons") or None, status=QUEUED) for r in replies]
+            session.add_all(rows)
+            session.flush()
+            return [_message_view(row) for row in rows]
+
+    def undelivered(self, channel: str) -> List[MessageView]:
+        with self._sessions() as session:
+            return [_message_view(row) for row in session.execute(
+                select(Message).join(Conversation).where(Conversation.channel == channel, Message.direction == "out",
+                                                         Message.status == QUEUED).order_by(Message.id)).scalars()]
+
+    def history(self, conversation_id: int, limit: int = 500) -> List[MessageView]:
+        with self._sessions() as session:
+            rows = session.execute(select(Message).where(Message.conversation_id == conversation_id)
+                                   .order_by(Message.id.desc()).limit(limit)).scalars().all()
+            return [_message_view(row) for row in reversed(rows)]
+
+    def record_handoff(self, conversation_id: int, reason: str, language: Optional[str],
+                       last_article: Optional[str]) -> None:
+        with self._sessions.begin() as session:
+            session.add(Handoff(conversation_id=conversation_id, reason=reason, language=language,
+                                last_article=last_article))
+
+    def handoffs(self, conversation_id: int) -> List[Dict[str, Any]]:
+        with self._sessions() as session:
+            return [{"reason": h.reason, "language": h.language, "last_article": h.last_article}
+                    for h in session.execute(select(Handoff).where(Handoff.conversation_id == conversation_id)
+                                             .order_by(Handoff.id)).scalars()]

@@ -1,0 +1,63 @@
+"""The transcript store on a real SQLite file and a real PostgreSQL."""
+from concurrent.futures import ThreadPoolExecutor
+
+from bot.store.transcripts import ANSWERED, PENDING, QUEUED, REFUSED
+
+
+def test_a_channel_user_has_one_conversation_with_the_first_language(transcripts):
+    first = transcripts.open_conversation("telegram", "42", "en")
+    again = transcripts.open_conversation("telegram", "42", "sq")
+    other = transcripts.open_conversation("widget", "42", None)
+    assert again == first and first.language == "en"
+    assert other.id != first.id and other.sender_id != first.sender_id
+
+
+def test_concurrent_first_contacts_make_one_conversation(transcripts):
+    with ThreadPoolExecutor(8) as pool:
+        ids = set(pool.map(lambda _: transcripts.open_conversation("widget", "same-session").id, range(16)))
+    assert len(ids) == 1
+
+
+def test_a_message_resent_with_the_same_client_id_is_stored_once(transcripts):
+    conversation = transcripts.open_conversation("widget", "s1")
+    first, new = transcripts.add_inbound(conversation.id, "Si regjistrohet një OJQ?", client_id="c-1")
+    again, new_again = transcripts.add_inbound(conversation.id, "Si regjistrohet një OJQ?", client_id="c-1")
+    assert new and not new_again and again.id == first.id
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: transcripts.add_inbound(conversation.id, "x", client_id="c-2"), range(8)))
+    assert sum(created for _, created in results) == 1
+    assert len({message.id for message, _ in results}) == 1
+    assert [m.client_id for m in transcripts.history(conversation.id)] == ["c-1", "c-2"]
+
+
+def test_pending_messages_come_in_order_and_answering_stores_replies_and_language(transcripts):
+    conversation = transcripts.open_conversation("widget", "s2", "sq")
+    one, _ = transcripts.add_inbound(conversation.id, "first")
+    two, _ = transcripts.add_inbound(conversation.id, "second")
+    transcripts.add_inbound(conversation.id, "x" * 10, status=REFUSED)
+    assert transcripts.conversations_with_pending() == [conversation.id]
+    assert transcripts.next_pending(conversation.id).id == one.id
+    replies = transcripts.answered(one.id, "en", "registration.steps",
+                                   [{"text": "Answer", "buttons": [{"title": "More", "payload": "/article.more"}]}])
+    assert [(r.author, r.status, r.buttons) for r in replies] == [
+        ("bot", QUEUED, [{"title": "More", "payload": "/article.more"}])]
+    assert transcripts.next_pending(conversation.id).id == two.id
+    stored = transcripts.conversation(conversation.id)
+    assert (stored.language, stored.last_topic) == ("en", "registration.steps")
+    statuses = [(m.text, m.status) for m in transcripts.history(conversation.id)]
+    assert statuses == [("first", ANSWERED), ("second", PENDING), ("x" * 10, REFUSED), ("Answer", QUEUED)]
+    assert [m.id for m in transcripts.undelivered("widget")] == [replies[0].id]
+
+
+def test_user_text_is_stored_exactly(transcripts):
+    conversation = transcripts.open_conversation("widget", "s3")
+    tricky = "<script>alert('x')</script> ë ç 😀 'quotes' \"double\" \\ %s ; DROP TABLE messages; --"
+    message, _ = transcripts.add_inbound(conversation.id, tricky)
+    assert transcripts.history(conversation.id)[0].text == tricky == message.text
+
+
+def test_handoffs_are_recorded(transcripts):
+    conversation = transcripts.open_conversation("telegram", "7")
+    transcripts.record_handoff(conversation.id, "failed_attempts", "sq", "pbs.apply")
+    assert transcripts.handoffs(conversation.id) == [
+        {"reason": "failed_attempts", "language": "sq", "last_article": "pbs.apply"}]
