@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -56,8 +56,7 @@ def train(bot: Bot, out: Path) -> None:
 
 def start(bot: Bot) -> None:
     """Starts the servers and measures the time until the first real answer."""
-    bot.settings = Settings(host=bot.settings.host, rasa_port=bot.settings.rasa_port,
-                            actions_port=bot.settings.actions_port, model=bot.model)
+    bot.settings = replace(bot.settings, model=bot.model)
     bot.services = Services(bot.settings, log_dir=RESULTS / "bench-logs" / bot.name)
     started = time.perf_counter()
     bot.services.start(timeout=600)
@@ -114,9 +113,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--per-conversation", type=int, default=10, help="messages per conversation, throughput")
     args = parser.parse_args(argv)
     texts = [item.text for item in independent_items()]
-    bots = [Bot("ours", PROJECT_ROOT / "config.yml", Settings(rasa_port=16005, actions_port=16055)),
-            Bot("stock", STOCK_CONFIG, Settings(rasa_port=17005, actions_port=17055))]
     with tempfile.TemporaryDirectory() as tmp:
+        bots = [Bot("ours", PROJECT_ROOT / "config.yml", Settings(
+                    rasa_port=16005, actions_port=16055, gateway_port=16080, database_url=f"sqlite:///{tmp}/ours.db")),
+                Bot("stock", STOCK_CONFIG, Settings(
+                    rasa_port=17005, actions_port=17055, gateway_port=17080, database_url=f"sqlite:///{tmp}/stock.db"))]
         try:
             for bot in bots:
                 print(f"[bench] training {bot.name} ...", file=sys.stderr, flush=True)

@@ -1,7 +1,8 @@
-"""`make run`: starts the bot and, on a terminal, a chat with it.
+"""`make run`: starts the help desk (action server, Rasa, gateway) and, on a terminal, a chat with the bot.
 
-The Rasa REST channel stays available on localhost for other clients while the
-terminal chat runs; without a terminal the command just serves until stopped.
+The widget demo page and Rasa's REST channel stay available on localhost while the
+terminal chat runs; without a terminal the command serves until stopped. If one
+process dies, the command says which and why, and stops the others.
 """
 from __future__ import annotations
 
@@ -62,10 +63,14 @@ def main() -> int:
     settings = Settings.from_env()
     services = Services(settings)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print("Starting the action server and the Rasa server (about 20 s) ...", flush=True)
+    print("Starting the action server, the Rasa server and the gateway (about 30 s) ...", flush=True)
     try:
         seconds = services.start()
-        print(f"Ready after {seconds:.0f} s. Rasa REST channel: {settings.rasa_url}/webhooks/rest/webhook", flush=True)
+        print(f"Ready after {seconds:.0f} s.\n"
+              f"  Widget demo page:   {settings.gateway_url}/\n"
+              f"  Telegram:           {'on (' + ('webhook' if settings.telegram_webhook_url else 'long polling') + ')' if settings.telegram_token else 'off (set TELEGRAM_BOT_TOKEN to switch it on)'}\n"
+              f"  Database:           {settings.database_url.split('@')[-1]}\n"
+              f"  Rasa REST channel:  {settings.rasa_url}/webhooks/rest/webhook", flush=True)
         if sys.stdin.isatty():
             chat(settings, services)
         else:

@@ -1,6 +1,6 @@
-"""Starts the action server and the Rasa server as child processes and waits for both.
+"""Starts the action server, the Rasa server and the gateway as child processes and waits for all.
 
-Used by `make run` and by the end-to-end tests, so both run the bot the same way.
+Used by `make run` and by the end-to-end tests, so both run the help desk the same way.
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ class Service:
 class Services:
     def __init__(self, settings: Settings, log_dir: Path = PROJECT_ROOT / "var" / "log"):
         self.settings = settings
-        self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": settings.host,
+        self.env = {**os.environ, **settings.env(), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": settings.host,
                     "HELPDESK_ACTIONS_URL": settings.actions_url, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
         self.all = [
             Service("action server",
@@ -66,6 +66,8 @@ class Services:
                      "--port", str(settings.rasa_port), "--model", str(settings.model),
                      "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
                     f"{settings.rasa_url}/status", log_dir / "rasa.log"),
+            Service("gateway", [sys.executable, "-m", "bot.web"], f"{settings.gateway_url}/health",
+                    log_dir / "gateway.log"),
         ]
 
     def start(self, timeout: float = 180.0) -> float:

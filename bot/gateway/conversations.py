@@ -18,7 +18,7 @@ import anyio
 
 from bot.gateway.catalogue import text
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
-from bot.store.transcripts import PENDING, REFUSED, SENT, ConversationView, MessageView, Transcripts
+from bot.store.transcripts import PENDING, HANDLED, SENT, ConversationView, MessageView, Transcripts
 
 log = logging.getLogger(__name__)
 
@@ -71,17 +71,23 @@ class Conversations:
         return await anyio.to_thread.run_sync(functools.partial(method, *args, **kwargs))
 
     async def receive(self, channel: str, external_id: str, raw_text: str, client_id: Optional[str] = None,
-                      payload: Optional[str] = None, language: Optional[str] = None) -> Received:
-        """Stores a user message (once per client id) and schedules its answer."""
+                      payload: Optional[str] = None, language: Optional[str] = None,
+                      notice: Optional[str] = None) -> Received:
+        """Stores a user message (once per client id) and schedules its answer.
+
+        `notice` (a catalogue key) answers it with that text instead of the bot: for
+        what the bot cannot read (a photo, a sticker) or a channel command like /help.
+        """
         conversation = await self.db(self.transcripts.open_conversation, channel, external_id, language)
         message_text = clean(raw_text)
-        too_long = len(message_text) > MAX_TEXT
-        message, new = await self.db(self.transcripts.add_inbound, conversation.id,
-                                     message_text if not too_long else message_text[:MAX_TEXT],
-                                     client_id, payload, REFUSED if too_long or not message_text else PENDING)
-        if new and message.status == REFUSED:
-            key = "gateway.too_long" if too_long else "gateway.empty"
-            await self.notify(conversation, text(conversation.language, key, limit=MAX_TEXT))
+        if notice is None and not message_text:
+            notice = "gateway.empty"
+        elif notice is None and len(message_text) > MAX_TEXT:
+            notice = "gateway.too_long"
+        message, new = await self.db(self.transcripts.add_inbound, conversation.id, message_text[:MAX_TEXT],
+                                     client_id, payload, PENDING if notice is None else HANDLED)
+        if new and notice is not None:
+            await self.notify(conversation, text(conversation.language, notice, limit=MAX_TEXT))
         elif new:
             self.schedule(conversation.id)
         return Received(conversation, message, new)

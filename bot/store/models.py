@@ -44,7 +44,8 @@ class Message(Base):
     payload = Column(Text)  # a button's payload, sent to Rasa instead of the text
     buttons = Column(JSON)
     client_id = Column(String(64))  # idempotency key: the widget's message id, Telegram's update_id
-    # in: pending -> answered | refused; out: queued -> sent
+    # in: pending -> answered (by the bot) | handled (by the gateway: unreadable, too long, /help);
+    # out: queued -> sent
     status = Column(String(10), nullable=False, index=True)
     attempts = Column(Integer, nullable=False, default=0)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.store.models import Conversation, Handoff, Message
 
-PENDING, ANSWERED, REFUSED = "pending", "answered", "refused"
+PENDING, ANSWERED, HANDLED = "pending", "answered", "handled"
 QUEUED, SENT = "queued", "sent"
 
 
@@ -176,3 +176,11 @@ class Transcripts:
             return [{"reason": h.reason, "language": h.language, "last_article": h.last_article}
                     for h in session.execute(select(Handoff).where(Handoff.conversation_id == conversation_id)
                                              .order_by(Handoff.id)).scalars()]
+
+    def button(self, conversation_id: int, message_id: int, index: int) -> Optional[Dict[str, str]]:
+        """A button of a message sent in this conversation (Telegram callback data names it by position)."""
+        with self._sessions() as session:
+            row = session.get(Message, message_id)
+            if row is None or row.conversation_id != conversation_id or not 0 <= index < len(row.buttons or []):
+                return None
+            return dict(row.buttons[index])

@@ -8,9 +8,10 @@ from bot.settings import Settings
 
 
 @pytest.fixture(scope="session")
-def bot_settings():
-    # Ports apart from the defaults, so a bot started with `make run` does not interfere.
-    return Settings(rasa_port=15005, actions_port=15055)
+def bot_settings(tmp_path_factory):
+    # Ports and database apart from the defaults, so a help desk started with `make run` does not interfere.
+    database = tmp_path_factory.mktemp("e2e") / "helpdesk.db"
+    return Settings(rasa_port=15005, actions_port=15055, gateway_port=15080, database_url=f"sqlite:///{database}")
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """The transcript store on a real SQLite file and a real PostgreSQL."""
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.store.transcripts import ANSWERED, PENDING, QUEUED, REFUSED
+from bot.store.transcripts import ANSWERED, PENDING, QUEUED, HANDLED
 
 
 def test_a_channel_user_has_one_conversation_with_the_first_language(transcripts):
@@ -34,7 +34,7 @@ def test_pending_messages_come_in_order_and_answering_stores_replies_and_languag
     conversation = transcripts.open_conversation("widget", "s2", "sq")
     one, _ = transcripts.add_inbound(conversation.id, "first")
     two, _ = transcripts.add_inbound(conversation.id, "second")
-    transcripts.add_inbound(conversation.id, "x" * 10, status=REFUSED)
+    transcripts.add_inbound(conversation.id, "x" * 10, status=HANDLED)
     assert transcripts.conversations_with_pending() == [conversation.id]
     assert transcripts.next_pending(conversation.id).id == one.id
     replies = transcripts.answered(one.id, "en", "registration.steps",
@@ -45,7 +45,7 @@ def test_pending_messages_come_in_order_and_answering_stores_replies_and_languag
     stored = transcripts.conversation(conversation.id)
     assert (stored.language, stored.last_topic) == ("en", "registration.steps")
     statuses = [(m.text, m.status) for m in transcripts.history(conversation.id)]
-    assert statuses == [("first", ANSWERED), ("second", PENDING), ("x" * 10, REFUSED), ("Answer", QUEUED)]
+    assert statuses == [("first", ANSWERED), ("second", PENDING), ("x" * 10, HANDLED), ("Answer", QUEUED)]
     assert [m.id for m in transcripts.undelivered("widget")] == [replies[0].id]
 
 

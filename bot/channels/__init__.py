@@ -1,0 +1,1 @@
+"""Channels: how users reach the help desk (website widget, Telegram)."""

@@ -1,0 +1,1 @@
+"""The gateway web app: widget channel, demo page, Telegram webhook, health."""

@@ -1,0 +1,91 @@
+"""`create_app(settings)`: the gateway's Starlette app. Nothing is opened at import time."""
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+from typing import AsyncIterator
+
+import anyio
+from sqlalchemy import text as sql
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from bot.channels.telegram import TelegramChannel
+from bot.channels.widget import WidgetChannel
+from bot.gateway.catalogue import LANGUAGES, catalogue
+from bot.gateway.conversations import Conversations
+from bot.gateway.rasa_client import RasaClient
+from bot.settings import Settings
+from bot.store.database import create_engine_for, migrate, session_factory
+from bot.store.transcripts import Transcripts
+
+log = logging.getLogger(__name__)
+WEB = Path(__file__).parent
+templates = Jinja2Templates(directory=str(WEB / "templates"))
+
+
+async def demo_page(request: Request):
+    language = request.query_params.get("lang")
+    language = language if language in LANGUAGES else "sq"
+    return templates.TemplateResponse(request, "demo.html", {"language": language, "texts": catalogue(language)})
+
+
+async def widget_messages(request: Request):
+    language = request.path_params["language"]
+    if language not in LANGUAGES:
+        raise HTTPException(404, "unknown language")
+    return JSONResponse(catalogue(language)["widget"], headers={"Cache-Control": "max-age=300"})
+
+
+async def health(request: Request):
+    def ping() -> None:
+        with request.app.state.engine.connect() as connection:
+            connection.execute(sql("SELECT 1"))
+    await anyio.to_thread.run_sync(ping)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(migrate, settings.database_url)
+        engine = create_engine_for(settings.database_url)
+        rasa = RasaClient(settings.rasa_url)
+        conversations = Conversations(Transcripts(session_factory(engine)), rasa)
+        app.state.engine, app.state.conversations = engine, conversations
+        app.state.widget = WidgetChannel(conversations)
+        app.state.telegram = TelegramChannel(settings, conversations) if settings.telegram_token else None
+        await conversations.start()
+        if app.state.telegram:
+            await app.state.telegram.start()
+        try:
+            yield
+        finally:
+            if app.state.telegram:
+                await app.state.telegram.stop()
+            await conversations.stop()
+            await rasa.close()
+            engine.dispose()
+
+    async def widget_socket(socket):
+        await socket.app.state.widget.endpoint(socket)
+
+    async def telegram_webhook(request: Request):
+        if request.app.state.telegram is None or not settings.telegram_webhook_url:
+            raise HTTPException(404)
+        return await request.app.state.telegram.webhook(request)
+
+    return Starlette(lifespan=lifespan, routes=[
+        Route("/", demo_page),
+        Route("/health", health),
+        Route("/widget/messages/{language}.json", widget_messages),
+        WebSocketRoute("/widget/ws", widget_socket),
+        Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
+        Mount("/widget", StaticFiles(directory=str(WEB / "static")), name="widget"),
+    ])
