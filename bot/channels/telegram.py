@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import re
 from typing import List, Optional
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.gateway.catalogue import LANGUAGES, catalogue
@@ -56,11 +57,12 @@ class TelegramChannel:
         if settings.telegram_webhook_url:
             builder = builder.updater(None)  # updates arrive at the gateway's /telegram/webhook
         self.application = builder.build()
+        # Before the commands: CommandHandler also takes edited messages, so an edited /lang would vanish.
+        self.application.add_handler(MessageHandler(filters.UpdateType.EDITED, self._edited))
         for command, handler in (("start", self._start), ("help", self._help), ("lang", self._lang),
                                  ("human", self._human)):
             self.application.add_handler(CommandHandler(command, handler))
         self.application.add_handler(CallbackQueryHandler(self._button))
-        self.application.add_handler(MessageHandler(filters.UpdateType.EDITED, self._edited))
         self.application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self._text))
         self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT, self._not_text))
         self.application.add_error_handler(self._error)
@@ -113,7 +115,8 @@ class TelegramChannel:
         return f"@{bot.username}".lower() in (message.text or message.caption or "").lower()
 
     def _clean(self, body: str) -> str:
-        return body.replace(f"@{self.application.bot.username}", "").strip()
+        """The text without the mention of the bot (usernames are case-insensitive, as in `_addressed`)."""
+        return re.sub(re.escape(f"@{self.application.bot.username}"), "", body, flags=re.IGNORECASE).strip()
 
     async def _receive(self, update: Update, body: str, payload: Optional[str] = None,
                        notice: Optional[str] = None) -> None:
@@ -161,7 +164,10 @@ class TelegramChannel:
 
     async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        await query.answer()  # stops the spinner on the user's button at once
+        try:
+            await query.answer()  # stops the spinner on the user's button at once
+        except TelegramError as error:  # e.g. "query is too old" after downtime: the tap itself still counts
+            log.info("Telegram callback query %s not answered: %s", query.id, error)
         conversation = await self._conversations.db(self._conversations.transcripts.open_conversation, CHANNEL,
                                                     str(update.effective_chat.id), language_of(update))
         try:

@@ -135,14 +135,13 @@ class Conversations:
                     await self.notify(conversation, text(conversation.language, "gateway.one_moment"))
                 await self._set_typing(conversation, False)
                 await asyncio.sleep(self._backoff.delay(attempts))
-        replies = await self.db(self.transcripts.answered, message.id, turn.language, turn.topic, turn.replies)
+        conversation, replies = await self.db(self.transcripts.answered, message.id, turn.language, turn.topic,
+                                              turn.replies)
         if turn.handoff:
             await self.db(self.transcripts.record_handoff, conversation.id, turn.handoff.get("reason", "request"),
                           turn.handoff.get("language"), turn.handoff.get("last_article"))
-        conversation = await self.db(self.transcripts.conversation, conversation.id)
-        await self._set_typing(conversation, False)
-        for reply in replies:
-            await self.deliver(conversation, reply)
+        await self.deliver(conversation, *replies)
+        await self._set_typing(conversation, False)  # after the answer: it also marks the turn complete
 
     async def _set_typing(self, conversation: ConversationView, on: bool) -> None:
         typing = self._typing.get(conversation.channel)
@@ -152,18 +151,22 @@ class Conversations:
             except Exception:  # a typing indicator is a courtesy; never let it stop an answer
                 log.debug("typing indicator failed", exc_info=True)
 
-    async def deliver(self, conversation: ConversationView, message: MessageView) -> None:
-        """Hands a stored message to its channel; it stays queued (and is resent at start) if that fails."""
+    async def deliver(self, conversation: ConversationView, *messages: MessageView) -> None:
+        """Hands stored messages to their channel; what it cannot deliver stays queued (resent at start)."""
         deliver = self._deliver.get(conversation.channel)
         if deliver is None:
             return
-        try:
-            delivered = await deliver(conversation, message)
-        except Exception:
-            log.exception("conversation %s: delivery of message %s failed", conversation.id, message.id)
-            return
+        delivered = []
+        for message in messages:
+            try:
+                if not await deliver(conversation, message):
+                    break
+            except Exception:
+                log.exception("conversation %s: delivery of message %s failed", conversation.id, message.id)
+                break
+            delivered.append(message.id)
         if delivered:
-            await self.db(self.transcripts.set_status, message.id, SENT)
+            await self.db(self.transcripts.set_status, delivered, SENT)
 
     async def start(self) -> None:
         """Picks up what a previous run left: pending messages and undelivered answers."""
@@ -172,7 +175,7 @@ class Conversations:
         for channel in self._deliver:
             for message in await self.db(self.transcripts.undelivered, channel):
                 conversation = await self.db(self.transcripts.conversation, message.conversation_id)
-                await self.deliver(conversation, message)
+                await self.deliver(conversation, message)  # one by one: a failure leaves the rest queued
 
     async def idle(self) -> None:
         """Waits until no conversation has work in progress (tests and benchmarks use it)."""

@@ -25,6 +25,8 @@ def create_engine_for(url: str) -> Engine:
     def _pragmas(connection, _record):  # pragma: no cover - exercised by every SQLite test
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+        # With WAL, NORMAL loses nothing when a process crashes (only on power loss) and spares an fsync per commit.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -128,9 +128,9 @@ class Transcripts:
             return list(session.execute(select(Message.conversation_id).where(
                 Message.direction == "in", Message.status == PENDING).distinct()).scalars())
 
-    def set_status(self, message_id: int, status: str) -> None:
+    def set_status(self, message_ids: List[int], status: str) -> None:
         with self._sessions.begin() as session:
-            session.get(Message, message_id).status = status
+            session.execute(update(Message).where(Message.id.in_(message_ids)).values(status=status))
 
     def count_attempt(self, message_id: int) -> int:
         with self._sessions.begin() as session:
@@ -139,7 +139,7 @@ class Transcripts:
             return row.attempts
 
     def answered(self, message_id: int, language: Optional[str], topic: Optional[str],
-                 replies: List[Dict[str, Any]]) -> List[MessageView]:
+                 replies: List[Dict[str, Any]]) -> Tuple[ConversationView, List[MessageView]]:
         """In one transaction: the bot's replies stored, the message answered, the language remembered."""
         with self._sessions.begin() as session:
             message = session.get(Message, message_id)
@@ -151,7 +151,7 @@ class Transcripts:
                             buttons=r.get("buttons") or None, status=QUEUED) for r in replies]
             session.add_all(rows)
             session.flush()
-            return [_message_view(row) for row in rows]
+            return _conversation_view(conversation), [_message_view(row) for row in rows]
 
     def undelivered(self, channel: str) -> List[MessageView]:
         with self._sessions() as session:

@@ -37,7 +37,7 @@ def test_pending_messages_come_in_order_and_answering_stores_replies_and_languag
     transcripts.add_inbound(conversation.id, "x" * 10, status=HANDLED)
     assert transcripts.conversations_with_pending() == [conversation.id]
     assert transcripts.next_pending(conversation.id).id == one.id
-    replies = transcripts.answered(one.id, "en", "registration.steps",
+    _, replies = transcripts.answered(one.id, "en", "registration.steps",
                                    [{"text": "Answer", "buttons": [{"title": "More", "payload": "/article.more"}]}])
     assert [(r.author, r.status, r.buttons) for r in replies] == [
         ("bot", QUEUED, [{"title": "More", "payload": "/article.more"}])]

@@ -367,7 +367,6 @@
     var send = el('button', 'hd-send', {type: 'submit', 'data-testid': 'helpdesk-send'});
     form.appendChild(input);
     form.appendChild(send);
-    form.appendChild(counter);
 
     // Close (and "new conversation") come last in the DOM so that Tab goes
     // messages → buttons → input → send → close; CSS puts them in the header.
@@ -381,6 +380,7 @@
     panel.appendChild(log);
     panel.appendChild(notice);
     panel.appendChild(error);
+    panel.appendChild(counter);
     panel.appendChild(form);
     panel.appendChild(close);
     panel.appendChild(fresh);
@@ -625,11 +625,14 @@
     var online = navigator.onLine !== false;
     var up = online && ws !== null && ws.readyState === 1 && helloSent;
     var pending = loadOutbox().length > 0;
+    ui.fresh.disabled = pending;  // unsent messages belong to the current conversation
     var text = '';
     if (!online) text = texts.offline;
     else if (!up && (connectionLost || (pending && wantConnection && !ws))) text = pending ? texts.offline : texts.reconnecting;
+    var near = isNearBottom();  // the notice takes room from the messages: keep the latest in view
     if (ui.notice.textContent !== text) ui.notice.textContent = text;
     ui.notice.hidden = !text;
+    if (near) scrollToBottom();
     ui.root.classList.toggle('hd-is-offline', !!text);
     if (text !== lastNotice) {
       lastNotice = text;
@@ -638,8 +641,10 @@
   }
 
   function showError(text) {
+    var near = isNearBottom();
     ui.error.textContent = text || '';
     ui.root.classList.toggle('hd-has-error', !!text);
+    if (near) scrollToBottom();
   }
 
   function onInput() {
@@ -647,10 +652,12 @@
     input.style.height = 'auto';
     input.style.height = Math.min(input.scrollHeight + 2, 160) + 'px';
     var count = codePoints(input.value);
+    var near = isNearBottom();
     ui.counter.hidden = count <= MAX_CHARS - 200;
     ui.counter.textContent = count + '/' + MAX_CHARS;
     ui.counter.classList.toggle('hd-over', count > MAX_CHARS);
     if (count <= MAX_CHARS && ui.error.textContent) showError('');
+    if (near) scrollToBottom();
   }
 
   // ---------------------------------------------------------------- panel
@@ -685,7 +692,7 @@
   }
 
   function newConversation() {
-    if (loadOutbox().length > 0) return;  // those messages belong to the current conversation
+    if (loadOutbox().length > 0) return;
     storage.set(KEY_SESSION, uuid());
     resetConversation();
     ui.input.focus();
