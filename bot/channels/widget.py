@@ -116,5 +116,5 @@ class WidgetChannel:
             return
         recent.append(now)
         await self._conversations.receive(CHANNEL, conversation.external_id, raw, client_id=client_id,
-                                          payload=payload)
+                                          payload=payload, conversation=conversation)
         await socket.send_json({"type": "ack", "id": client_id})

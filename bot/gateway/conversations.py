@@ -72,13 +72,15 @@ class Conversations:
 
     async def receive(self, channel: str, external_id: str, raw_text: str, client_id: Optional[str] = None,
                       payload: Optional[str] = None, language: Optional[str] = None,
-                      notice: Optional[str] = None) -> Received:
+                      notice: Optional[str] = None, conversation: Optional[ConversationView] = None) -> Received:
         """Stores a user message (once per client id) and schedules its answer.
 
         `notice` (a catalogue key) answers it with that text instead of the bot: for
         what the bot cannot read (a photo, a sticker) or a channel command like /help.
+        `conversation`, when the channel already opened it, saves a query.
         """
-        conversation = await self.db(self.transcripts.open_conversation, channel, external_id, language)
+        if conversation is None:
+            conversation = await self.db(self.transcripts.open_conversation, channel, external_id, language)
         message_text = clean(raw_text)
         if notice is None and not message_text:
             notice = "gateway.empty"
@@ -87,6 +89,7 @@ class Conversations:
         message, new = await self.db(self.transcripts.add_inbound, conversation.id, message_text[:MAX_TEXT],
                                      client_id, payload, PENDING if notice is None else HANDLED)
         if new and notice is not None:
+            conversation = await self.db(self.transcripts.conversation, conversation.id)  # its current language
             await self.notify(conversation, text(conversation.language, notice, limit=MAX_TEXT))
         elif new:
             self.schedule(conversation.id)
@@ -107,12 +110,12 @@ class Conversations:
         try:
             while True:
                 self._again.discard(conversation_id)
-                message = await self.db(self.transcripts.next_pending, conversation_id)
-                if message is None:
+                pending = await self.db(self.transcripts.next_pending, conversation_id)
+                if pending is None:
                     if conversation_id in self._again:
                         continue
                     return
-                await self._answer(message)
+                await self._answer(*pending)
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug must not silence the conversation forever; the message stays pending
@@ -120,8 +123,7 @@ class Conversations:
         finally:
             self._workers.pop(conversation_id, None)
 
-    async def _answer(self, message: MessageView) -> None:
-        conversation = await self.db(self.transcripts.conversation, message.conversation_id)
+    async def _answer(self, message: MessageView, conversation: ConversationView) -> None:
         metadata = {"language": conversation.language, "channel": conversation.channel}
         while True:
             await self._set_typing(conversation, True)
@@ -141,7 +143,7 @@ class Conversations:
             await self.db(self.transcripts.record_handoff, conversation.id, turn.handoff.get("reason", "request"),
                           turn.handoff.get("language"), turn.handoff.get("last_article"))
         await self.deliver(conversation, *replies)
-        await self._set_typing(conversation, False)  # after the answer: it also marks the turn complete
+
 
     async def _set_typing(self, conversation: ConversationView, on: bool) -> None:
         typing = self._typing.get(conversation.channel)
@@ -165,6 +167,7 @@ class Conversations:
                 log.exception("conversation %s: delivery of message %s failed", conversation.id, message.id)
                 break
             delivered.append(message.id)
+        await self._set_typing(conversation, False)  # after the answer: it also marks the turn complete
         if delivered:
             await self.db(self.transcripts.set_status, delivered, SENT)
 

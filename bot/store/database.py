@@ -8,6 +8,7 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -18,8 +19,10 @@ def create_engine_for(url: str) -> Engine:
         return create_engine(url, future=True, pool_pre_ping=True)
     if parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # Threads of the gateway share the file; wait for a lock rather than fail at once.
-    engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})
+    # Threads of the gateway share the file; wait for a lock rather than fail at once. A pool
+    # (SQLAlchemy 1.4 opens a new SQLite connection per session by default) saves milliseconds per query.
+    engine = create_engine(url, future=True, poolclass=QueuePool, pool_size=8,
+                           connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _pragmas(connection, _record):  # pragma: no cover - exercised by every SQLite test

@@ -84,10 +84,6 @@ class Transcripts:
     def add_inbound(self, conversation_id: int, text: str, client_id: Optional[str] = None,
                     payload: Optional[str] = None, status: str = PENDING) -> Tuple[MessageView, bool]:
         """Stores a user message; returns it and whether it is new (False: this client id was seen)."""
-        if client_id is not None:
-            existing = self._by_client_id(conversation_id, client_id)
-            if existing:
-                return existing, False
         try:
             with self._sessions.begin() as session:
                 row = Message(conversation_id=conversation_id, direction="in", author="user", text=text,
@@ -95,8 +91,8 @@ class Transcripts:
                 session.add(row)
                 session.flush()
                 return _message_view(row), True
-        except IntegrityError:  # the same client id stored concurrently
-            existing = self._by_client_id(conversation_id, client_id)
+        except IntegrityError:  # the unique (conversation, client id) says it is a resend
+            existing = self._by_client_id(conversation_id, client_id) if client_id is not None else None
             if existing is None:
                 raise
             return existing, False
@@ -116,12 +112,13 @@ class Transcripts:
             session.flush()
             return _message_view(row)
 
-    def next_pending(self, conversation_id: int) -> Optional[MessageView]:
+    def next_pending(self, conversation_id: int) -> Optional[Tuple[MessageView, ConversationView]]:
+        """The oldest unanswered user message of the conversation, with the conversation."""
         with self._sessions() as session:
-            row = session.execute(select(Message).where(Message.conversation_id == conversation_id,
-                                                        Message.direction == "in", Message.status == PENDING)
-                                  .order_by(Message.id).limit(1)).scalar_one_or_none()
-            return _message_view(row) if row else None
+            row = session.execute(select(Message, Conversation).join(Conversation).where(
+                Message.conversation_id == conversation_id, Message.direction == "in", Message.status == PENDING)
+                .order_by(Message.id).limit(1)).first()
+            return (_message_view(row[0]), _conversation_view(row[1])) if row else None
 
     def conversations_with_pending(self) -> List[int]:
         with self._sessions() as session:

@@ -36,12 +36,12 @@ def test_pending_messages_come_in_order_and_answering_stores_replies_and_languag
     two, _ = transcripts.add_inbound(conversation.id, "second")
     transcripts.add_inbound(conversation.id, "x" * 10, status=HANDLED)
     assert transcripts.conversations_with_pending() == [conversation.id]
-    assert transcripts.next_pending(conversation.id).id == one.id
+    assert transcripts.next_pending(conversation.id)[0].id == one.id
     _, replies = transcripts.answered(one.id, "en", "registration.steps",
                                    [{"text": "Answer", "buttons": [{"title": "More", "payload": "/article.more"}]}])
     assert [(r.author, r.status, r.buttons) for r in replies] == [
         ("bot", QUEUED, [{"title": "More", "payload": "/article.more"}])]
-    assert transcripts.next_pending(conversation.id).id == two.id
+    assert transcripts.next_pending(conversation.id)[0].id == two.id
     stored = transcripts.conversation(conversation.id)
     assert (stored.language, stored.last_topic) == ("en", "registration.steps")
     statuses = [(m.text, m.status) for m in transcripts.history(conversation.id)]
