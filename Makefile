@@ -9,7 +9,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 MODEL := models/helpdesk.tar.gz
 TRAINING_INPUTS := config.yml $(wildcard knowledge/*.yml conversation/*.yml) $(wildcard domain/*.yml data/nlu/*.yml data/rules/*.yml bot/nlu/*.py bot/language/*.py)
 
-.PHONY: help venv data check train test run shell eval bench bench-clinc lock clean
+.PHONY: help venv data check train test run shell eval bench bench-gateway bench-clinc lock clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,14 +34,18 @@ test: train ## run every test (unit, integration, Rasa test stories, end to end,
 	  || echo "PostgreSQL/Chromium not available: the tests that need them will be skipped." >&2; \
 	$(BIN)/python -m pytest -q
 
-run: train ## start the bot: Rasa REST channel on localhost and the action server, then a terminal chat
+run: train ## start the help desk (Rasa, actions, gateway with widget and Telegram), then a terminal chat
 	@$(BIN)/python -m bot.run
 
 eval: venv ## accuracy of this pipeline vs the stock Rasa pipeline (held-out + independent sets)
 	$(BIN)/python -m bench.eval_nlu
 
-bench: venv ## latency, throughput, training time, start time, memory vs stock Rasa
+bench: venv train ## speed and memory vs stock Rasa, then the gateway's overhead (about 1 h 15 min)
 	$(BIN)/python -m bench.runtime
+	$(BIN)/python -m bench.gateway
+
+bench-gateway: train ## the gateway (widget path) vs Rasa's REST channel, 50 concurrent conversations
+	$(BIN)/python -m bench.gateway
 
 bench-clinc: venv ## the NLU pipeline on CLINC150 (slow, not in CI)
 	$(BIN)/python -m bench.clinc

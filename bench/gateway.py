@@ -1,0 +1,183 @@
+"""`make bench-gateway` (part of `make bench`): the gateway's cost over calling Rasa directly.
+
+One run, one set of servers: the same questions go alternately to Rasa's REST channel
+and through the gateway as a widget would send them (WebSocket, stored, answered,
+delivered). Latency counts from sending until the turn's last reply arrived. Then 50
+widget conversations talk at once; afterwards every message is checked: answered
+exactly once (gateway store and Rasa's own trackers agree), none lost.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from typing import Dict, List, Optional
+
+import httpx
+import websockets
+from sqlalchemy import create_engine, text
+
+from bench.eval_nlu import independent_items
+from bench.runtime import RESULTS, percentile
+from bot.services import Services
+from bot.settings import Settings
+
+TURN_TIMEOUT = 60.0
+
+
+class WidgetClient:
+    def __init__(self, url: str):
+        self.url, self.session = url, uuid.uuid4().hex
+
+    async def __aenter__(self) -> "WidgetClient":
+        self.socket = await websockets.connect(self.url, max_size=2 ** 22)
+        await self.socket.send(json.dumps({"type": "hello", "session": self.session, "language": "sq"}))
+        await self._until(lambda f: f["type"] == "history")
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.socket.close()
+
+    async def _until(self, done) -> List[dict]:
+        frames = []
+        while True:
+            frame = json.loads(await asyncio.wait_for(self.socket.recv(), TURN_TIMEOUT))
+            frames.append(frame)
+            if done(frame):
+                return frames
+
+    async def ask(self, question: str) -> int:
+        """Sends one message; returns the number of replies once the turn is complete."""
+        await self.socket.send(json.dumps({"type": "message", "id": uuid.uuid4().hex, "text": question}))
+        replies = 0
+
+        def complete(frame: dict) -> bool:
+            nonlocal replies
+            replies += frame["type"] == "message" and frame["from"] == "bot"
+            return frame["type"] == "typing" and not frame["on"] and replies > 0
+
+        await self._until(complete)
+        return replies
+
+
+async def latency(settings: Settings, questions: List[str], conversations: int) -> Dict[str, List[float]]:
+    samples: Dict[str, List[float]] = {"rasa": [], "gateway": []}
+    widget_url = f"ws://{settings.host}:{settings.gateway_port}/widget/ws"
+    senders = [f"bench-{uuid.uuid4().hex[:8]}" for _ in range(conversations)]
+    async with httpx.AsyncClient(base_url=settings.rasa_url, timeout=TURN_TIMEOUT) as rest:
+        widgets = [await WidgetClient(widget_url).__aenter__() for _ in range(conversations)]
+        try:
+            for i, question in enumerate(questions):  # alternate, so machine noise hits both alike
+                started = time.perf_counter()
+                (await rest.post("/webhooks/rest/webhook", json={
+                    "sender": senders[i % conversations], "message": question,
+                    "metadata": {"language": "sq", "channel": "rest"}})).raise_for_status()
+                samples["rasa"].append(time.perf_counter() - started)
+                started = time.perf_counter()
+                await widgets[i % conversations].ask(question)
+                samples["gateway"].append(time.perf_counter() - started)
+        finally:
+            for widget in widgets:
+                await widget.__aexit__()
+    return samples
+
+
+async def widget_load(settings: Settings, questions: List[str], conversations: int, each: int) -> dict:
+    widget_url = f"ws://{settings.host}:{settings.gateway_port}/widget/ws"
+
+    async def talk(index: int) -> str:
+        async with WidgetClient(widget_url) as widget:
+            for j in range(each):
+                await widget.ask(questions[(index * each + j) % len(questions)])
+            return widget.session
+
+    started = time.perf_counter()
+    sessions = await asyncio.gather(*(talk(i) for i in range(conversations)))
+    seconds = time.perf_counter() - started
+    return {"sessions": sessions, "messages_per_s": conversations * each / seconds}
+
+
+async def rest_load(settings: Settings, questions: List[str], conversations: int, each: int) -> float:
+    async with httpx.AsyncClient(base_url=settings.rasa_url, timeout=TURN_TIMEOUT,
+                                 limits=httpx.Limits(max_connections=conversations)) as rest:
+        async def talk(index: int) -> None:
+            sender = f"load-{uuid.uuid4().hex[:8]}"
+            for j in range(each):
+                (await rest.post("/webhooks/rest/webhook", json={
+                    "sender": sender, "message": questions[(index * each + j) % len(questions)]})).raise_for_status()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(talk(i) for i in range(conversations)))
+        return conversations * each / (time.perf_counter() - started)
+
+
+def count_deliveries(settings: Settings, sessions: List[str], each: int) -> Dict[str, int]:
+    """Lost: sent but not answered. Duplicated: answered (or seen by Rasa) more than once."""
+    engine = create_engine(settings.database_url, future=True)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT c.sender_id, c.external_id, m.status FROM messages m JOIN conversations c "
+            "ON c.id = m.conversation_id WHERE m.direction = 'in' AND c.channel = 'widget'")).all()
+    engine.dispose()
+    mine = [r for r in rows if r.external_id in set(sessions)]
+    answered = sum(r.status == "answered" for r in mine)
+    seen_by_rasa = 0
+    with httpx.Client(base_url=settings.rasa_url, timeout=30) as rest:
+        for sender in {r.sender_id for r in mine}:
+            events = rest.get(f"/conversations/{sender}/tracker").json()["events"]
+            seen_by_rasa += sum(e["event"] == "user" for e in events)
+    sent = len(sessions) * each
+    return {"sent": sent, "stored": len(mine), "answered": answered, "lost": sent - answered,
+            "duplicated": max(0, seen_by_rasa - sent)}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=300, help="latency samples per path")
+    parser.add_argument("--conversations", type=int, default=50, help="concurrent widget conversations")
+    parser.add_argument("--each", type=int, default=10, help="messages per conversation under load")
+    args = parser.parse_args(argv)
+    questions = [item.text for item in independent_items()]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(rasa_port=18005, actions_port=18055, gateway_port=18080,
+                            database_url=f"sqlite:///{tmp}/bench.db")
+        services = Services(settings, log_dir=RESULTS / "bench-logs" / "gateway")
+        print("[bench-gateway] starting the help desk ...", file=sys.stderr, flush=True)
+        services.start(timeout=600)
+        try:
+            print("[bench-gateway] latency ...", file=sys.stderr, flush=True)
+            samples = asyncio.run(latency(settings, questions[: args.messages], conversations=20))
+            print("[bench-gateway] load ...", file=sys.stderr, flush=True)
+            load = asyncio.run(widget_load(settings, questions, args.conversations, args.each))
+            direct = asyncio.run(rest_load(settings, questions, args.conversations, args.each))
+            counts = count_deliveries(settings, load["sessions"], args.each)
+        finally:
+            services.stop()
+    figures = {
+        **{f"{path}_median_ms": statistics.median(values) * 1000 for path, values in samples.items()},
+        **{f"{path}_p95_ms": percentile(values, 0.95) * 1000 for path, values in samples.items()},
+        "widget_messages_per_s": load["messages_per_s"], "rest_messages_per_s": direct, **counts,
+    }
+    figures["overhead_median_ratio"] = figures["gateway_median_ms"] / figures["rasa_median_ms"]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "bench-gateway.json").write_text(json.dumps(figures, indent=1))
+    print("| figure | Rasa REST directly | through the gateway (widget) | ratio |\n|---|---|---|---|")
+    print(f"| median latency, ms | {figures['rasa_median_ms']:.1f} | {figures['gateway_median_ms']:.1f} | "
+          f"{figures['overhead_median_ratio']:.2f} |")
+    print(f"| p95 latency, ms | {figures['rasa_p95_ms']:.1f} | {figures['gateway_p95_ms']:.1f} | "
+          f"{figures['gateway_p95_ms'] / figures['rasa_p95_ms']:.2f} |")
+    print(f"| messages/s, {args.conversations} concurrent conversations | {direct:.1f} | "
+          f"{load['messages_per_s']:.1f} | {load['messages_per_s'] / direct:.2f} |")
+    print(f"\n{len(samples['rasa'])} latency samples per path, asked alternately. Under load: "
+          f"{counts['sent']} sent, {counts['answered']} answered, {counts['lost']} lost, "
+          f"{counts['duplicated']} duplicated.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
