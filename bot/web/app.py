@@ -40,7 +40,9 @@ async def widget_messages(request: Request):
     language = request.path_params["language"]
     if language not in LANGUAGES:
         raise HTTPException(404, "unknown language")
-    return JSONResponse(catalogue(language)["widget"], headers={"Cache-Control": "max-age=300"})
+    # Public texts, fetched by the widget from whichever site embeds it.
+    return JSONResponse(catalogue(language)["widget"],
+                        headers={"Cache-Control": "max-age=300", "Access-Control-Allow-Origin": "*"})
 
 
 async def health(request: Request):
