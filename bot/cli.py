@@ -85,6 +85,34 @@ def _classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot.settings import Settings
+    from bot.store.database import create_engine_for, migrate, session_factory
+    from bot.store.staff import AccountError, StaffAccounts
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"Password for {args.username}: ")
+        if password != getpass.getpass("The same password again: "):
+            print("error: the two passwords differ; nothing was created", file=sys.stderr)
+            return 1
+    settings = Settings.from_env()
+    migrate(settings.database_url)
+    engine = create_engine_for(settings.database_url)
+    try:
+        account = StaffAccounts(session_factory(engine)).add(args.username, password, args.role, args.name)
+    except AccountError as error:
+        print(f"error: {error}; nothing was created", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"Created {account.role} account {account.username!r}.")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="helpdesk", description="CSO help desk tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +129,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     classify = commands.add_parser("classify", help="JSON lines {text} on stdin -> topic decisions on stdout")
     classify.add_argument("--model", default="models", help="model file or folder (default: models/)")
     classify.set_defaults(run=_classify)
+    staff = commands.add_parser("staff", help="staff console accounts").add_subparsers(dest="staff_command",
+                                                                                        required=True)
+    add = staff.add_parser("add", help="create a staff account (asks for the password)")
+    add.add_argument("username")
+    add.add_argument("--role", default="agent", choices=["agent", "admin"])
+    add.add_argument("--name", help="the name colleagues see (default: the username)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin (for scripts)")
+    add.set_defaults(run=_staff_add)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     return args.run(args)

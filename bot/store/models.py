@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -63,4 +63,17 @@ class Handoff(Base):
     reason = Column(String(32), nullable=False)
     language = Column(String(2))
     last_article = Column(String(64))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class StaffMember(Base):
+    """A person who answers in the staff console; the password is stored as an argon2 hash only."""
+    __tablename__ = "staff"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(128), nullable=False)
+    role = Column(String(8), nullable=False)  # agent | admin
+    password_hash = Column(String(256), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
