@@ -77,3 +77,43 @@ class StaffMember(Base):
     password_hash = Column(String(256), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class TicketRow(Base):
+    """A conversation's request for a person; its state moves only through bot.handoff.queue."""
+    __tablename__ = "tickets"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False,
+                             index=True)
+    state = Column(String(10), nullable=False, index=True)
+    agent = Column(String(64))
+    reason = Column(String(32), nullable=False)
+    language = Column(String(2))
+    topic = Column(String(64))
+    contact = Column(String(256))
+    opened_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+    # Every change bumps it and is written only if nobody changed the ticket since it was read:
+    # of two staff claiming at once, the database lets exactly one through.
+    version = Column(Integer, nullable=False, default=1)
+
+
+class TransitionRow(Base):
+    """Every state change of a ticket (who, when), so its history can be replayed."""
+    __tablename__ = "ticket_transitions"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    event = Column(String(16), nullable=False)
+    from_state = Column(String(10))
+    to_state = Column(String(10), nullable=False)
+    actor = Column(String(80), nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False)
+    to_agent = Column(String(64))
+    note = Column(Text)
+    conversation_id = Column(Integer)
+    reason = Column(String(32))
+    language = Column(String(2))
+    topic = Column(String(64))
+    contact = Column(String(256))

@@ -1,0 +1,102 @@
+"""Tickets and their transitions in SQL. Rules live in bot.handoff.queue; this module only
+loads a ticket, lets the domain decide, and writes the result if nobody got there first."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import List, Optional
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import sessionmaker
+
+from bot.handoff.queue import FINAL, Actor, Event, State, Ticket, Transition, apply
+from bot.store.models import TicketRow, TransitionRow
+
+ACTIVE = tuple(s.value for s in State if s not in FINAL)
+
+
+class TicketConflict(Exception):
+    """Someone changed the ticket between our read and our write (e.g. a colleague claimed it first)."""
+
+
+def _ticket(row: TicketRow) -> Ticket:
+    return Ticket(row.id, row.conversation_id, row.state, row.agent, row.reason, row.language, row.topic,
+                  row.opened_at, row.updated_at, row.contact)
+
+
+def _transition_row(t: Transition, ticket_id: int) -> TransitionRow:
+    return TransitionRow(ticket_id=ticket_id, event=t.event.value, from_state=t.from_state.value if t.from_state else None,
+                         to_state=t.to_state.value, actor=t.actor, at=t.at, to_agent=t.to_agent, note=t.note,
+                         conversation_id=t.conversation_id, reason=t.reason, language=t.language, topic=t.topic,
+                         contact=t.contact)
+
+
+class Tickets:
+    def __init__(self, sessions: sessionmaker):
+        self._sessions = sessions
+
+    def open(self, conversation_id: int, reason: str, language: Optional[str], topic: Optional[str],
+             now: datetime, actor: Actor = Actor.bot()) -> Ticket:
+        """A new waiting ticket, or the conversation's active one if it already has one."""
+        active = self.active(conversation_id)
+        if active:
+            return active
+        ticket, transition = apply(None, Event.OPEN, actor, now, conversation_id=conversation_id, reason=reason,
+                                   language=language, topic=topic)
+        with self._sessions.begin() as session:
+            row = TicketRow(conversation_id=conversation_id, state=ticket.state.value, agent=None, reason=reason,
+                            language=language, topic=topic, opened_at=now, updated_at=now, version=1)
+            session.add(row)
+            session.flush()
+            session.add(_transition_row(transition, row.id))
+            return replace(ticket, id=row.id)
+
+    def active(self, conversation_id: int) -> Optional[Ticket]:
+        with self._sessions() as session:
+            row = session.execute(select(TicketRow).where(TicketRow.conversation_id == conversation_id,
+                                                          TicketRow.state.in_(ACTIVE))
+                                  .order_by(TicketRow.id.desc()).limit(1)).scalar_one_or_none()
+            return _ticket(row) if row else None
+
+    def get(self, ticket_id: int) -> Ticket:
+        with self._sessions() as session:
+            return _ticket(session.get(TicketRow, ticket_id))
+
+    def move(self, ticket_id: int, event: Event, actor: Actor, now: datetime, **details) -> Ticket:
+        """Applies `event`; raises IllegalTransition (the rules) or TicketConflict (lost a race)."""
+        with self._sessions.begin() as session:
+            row = session.get(TicketRow, ticket_id)
+            ticket, transition = apply(_ticket(row), event, actor, now, **details)
+            written = session.execute(
+                update(TicketRow).where(TicketRow.id == ticket_id, TicketRow.version == row.version)
+                .values(state=ticket.state.value, agent=ticket.agent, contact=ticket.contact, updated_at=now,
+                        version=row.version + 1).execution_options(synchronize_session=False)).rowcount
+            if written != 1:
+                raise TicketConflict(f"ticket {ticket_id} changed meanwhile; reload and try again")
+            session.add(_transition_row(transition, ticket_id))
+            return ticket
+
+    def waiting(self) -> List[Ticket]:
+        """The queue, oldest first."""
+        with self._sessions() as session:
+            return [_ticket(r) for r in session.execute(select(TicketRow).where(
+                TicketRow.state == State.WAITING.value).order_by(TicketRow.opened_at, TicketRow.id)).scalars()]
+
+    def position(self, ticket_id: int) -> Optional[int]:
+        ids = [t.id for t in self.waiting()]
+        return ids.index(ticket_id) + 1 if ticket_id in ids else None
+
+    def history(self, ticket_id: int) -> List[Transition]:
+        with self._sessions() as session:
+            return [Transition(r.ticket_id, r.event, r.from_state, r.to_state, r.actor, r.at, r.to_agent, r.note,
+                               r.conversation_id, r.reason, r.language, r.topic, r.contact)
+                    for r in session.execute(select(TransitionRow).where(TransitionRow.ticket_id == ticket_id)
+                                             .order_by(TransitionRow.id)).scalars()]
+
+    def recent_handling(self, limit: int = 20) -> List[timedelta]:
+        """How long recent tickets took from opening to being resolved or handed back."""
+        with self._sessions() as session:
+            rows = session.execute(select(TicketRow.opened_at, TicketRow.updated_at).where(
+                TicketRow.state.in_((State.RESOLVED.value, State.RETURNED.value)))
+                .order_by(TicketRow.updated_at.desc()).limit(limit)).all()
+            return [updated - opened for opened, updated in rows]
