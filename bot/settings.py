@@ -24,6 +24,7 @@ class Settings:
     telegram_webhook_url: Optional[str] = None
     telegram_webhook_secret: Optional[str] = None
     telegram_api_url: str = "https://api.telegram.org"  # tests point it at a local fake
+    business_hours: Path = PROJECT_ROOT / "config" / "business_hours.yml"
 
     @property
     def rasa_url(self) -> str:
@@ -52,6 +53,7 @@ class Settings:
                 telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
                 telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
                 telegram_api_url=env.get("TELEGRAM_API_URL") or cls.telegram_api_url,
+                business_hours=Path(env.get("HELPDESK_BUSINESS_HOURS") or cls.business_hours),
             )
         except ValueError as error:
             raise SystemExit(f"Invalid setting in the environment: {error}") from None
@@ -66,5 +68,6 @@ class Settings:
                   "HELPDESK_ACTIONS_PORT": self.actions_port, "HELPDESK_PORT": self.gateway_port,
                   "HELPDESK_MODEL": self.model, "DATABASE_URL": self.database_url,
                   "TELEGRAM_BOT_TOKEN": self.telegram_token, "TELEGRAM_WEBHOOK_URL": self.telegram_webhook_url,
-                  "TELEGRAM_WEBHOOK_SECRET": self.telegram_webhook_secret, "TELEGRAM_API_URL": self.telegram_api_url}
+                  "TELEGRAM_WEBHOOK_SECRET": self.telegram_webhook_secret, "TELEGRAM_API_URL": self.telegram_api_url,
+                  "HELPDESK_BUSINESS_HOURS": self.business_hours}
         return {key: str(value) for key, value in values.items() if value is not None}

@@ -22,6 +22,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.gateway.catalogue import LANGUAGES, catalogue
 from bot.gateway.conversations import Conversations
+from bot.gateway.handoff_gate import CANCEL
 from bot.settings import Settings
 from bot.store.transcripts import ConversationView, MessageView
 
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 SEND_ATTEMPTS = 5
-COMMANDS = ("start", "help", "lang", "human")
+COMMANDS = ("start", "help", "lang", "human", "cancel")
 
 
 def split_text(body: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> List[str]:
@@ -60,7 +61,7 @@ class TelegramChannel:
         # Before the commands: CommandHandler also takes edited messages, so an edited /lang would vanish.
         self.application.add_handler(MessageHandler(filters.UpdateType.EDITED, self._edited))
         for command, handler in (("start", self._start), ("help", self._help), ("lang", self._lang),
-                                 ("human", self._human)):
+                                 ("human", self._human), ("cancel", self._cancel)):
             self.application.add_handler(CommandHandler(command, handler))
         self.application.add_handler(CallbackQueryHandler(self._button))
         self.application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self._text))
@@ -150,6 +151,10 @@ class TelegramChannel:
     async def _human(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if self._addressed(update.message):
             await self._receive(update, "/human", payload="/handoff.request")
+
+    async def _cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if self._addressed(update.message):
+            await self._receive(update, "/cancel", payload=CANCEL)
 
     async def _lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/lang en`, `/lang sq`, or plain `/lang` to switch to the other language."""

@@ -12,11 +12,12 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Dict, Optional, Set
+from typing import Awaitable, Callable, Dict, List, Optional, Set
 
 import anyio
 
 from bot.gateway.catalogue import text
+from bot.gateway.handoff_gate import HandoffGate
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.store.transcripts import PENDING, HANDLED, SENT, ConversationView, MessageView, Transcripts
 
@@ -52,8 +53,9 @@ class Received:
 
 
 class Conversations:
-    def __init__(self, transcripts: Transcripts, rasa: RasaClient, backoff: Backoff = Backoff()):
+    def __init__(self, transcripts: Transcripts, rasa: RasaClient, gate: HandoffGate, backoff: Backoff = Backoff()):
         self.transcripts = transcripts
+        self.gate = gate
         self._rasa = rasa
         self._backoff = backoff
         self._deliver: Dict[str, Deliver] = {}
@@ -95,9 +97,10 @@ class Conversations:
             self.schedule(conversation.id)
         return Received(conversation, message, new)
 
-    async def notify(self, conversation: ConversationView, notice: str) -> None:
+    async def notify(self, conversation: ConversationView, notice: str,
+                     buttons: Optional[List[Dict[str, str]]] = None) -> None:
         """A message from the help desk itself (not the bot), stored then delivered."""
-        message = await self.db(self.transcripts.add_outbound, conversation.id, "system", notice)
+        message = await self.db(self.transcripts.add_outbound, conversation.id, "system", notice, buttons)
         await self.deliver(conversation, message)
 
     def schedule(self, conversation_id: int) -> None:
@@ -123,7 +126,14 @@ class Conversations:
         finally:
             self._workers.pop(conversation_id, None)
 
-    async def _answer(self, message: MessageView, conversation: ConversationView) -> None:
+    async def _answer(self, message: MessageView, conversation: ConversationView, involved: bool) -> None:
+        if involved or self.gate.may_intercept(message):
+            outcome = await self.db(self.gate.before_bot, message, conversation)
+            if outcome is not None:
+                await self.db(self.transcripts.set_status, [message.id], outcome.status)
+                if outcome.notice:
+                    await self.notify(conversation, outcome.notice.text, outcome.notice.buttons)
+                return
         metadata = {"language": conversation.language, "channel": conversation.channel}
         while True:
             await self._set_typing(conversation, True)
@@ -139,10 +149,10 @@ class Conversations:
                 await asyncio.sleep(self._backoff.delay(attempts))
         conversation, replies = await self.db(self.transcripts.answered, message.id, turn.language, turn.topic,
                                               turn.replies)
-        if turn.handoff:
-            await self.db(self.transcripts.record_handoff, conversation.id, turn.handoff.get("reason", "request"),
-                          turn.handoff.get("language"), turn.handoff.get("last_article"))
         await self.deliver(conversation, *replies)
+        if turn.handoff:
+            notice = await self.db(self.gate.open, conversation, turn.handoff)
+            await self.notify(conversation, notice.text, notice.buttons)
 
 
     async def _set_typing(self, conversation: ConversationView, on: bool) -> None:

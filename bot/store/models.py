@@ -53,19 +53,6 @@ class Message(Base):
     conversation = relationship("Conversation", back_populates="messages")
 
 
-class Handoff(Base):
-    """The bot's request for a person, as signalled in its custom payload."""
-    __tablename__ = "handoffs"
-
-    id = Column(Integer, primary_key=True)
-    conversation_id = Column(Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False,
-                             index=True)
-    reason = Column(String(32), nullable=False)
-    language = Column(String(2))
-    last_article = Column(String(64))
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-
-
 class StaffMember(Base):
     """A person who answers in the staff console; the password is stored as an argon2 hash only."""
     __tablename__ = "staff"
@@ -77,6 +64,10 @@ class StaffMember(Base):
     password_hash = Column(String(256), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+# Ticket states in which a person is involved (see bot.handoff.queue.State).
+ACTIVE_STATES = ("waiting", "assigned", "offline")
 
 
 class TicketRow(Base):

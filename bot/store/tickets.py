@@ -9,10 +9,9 @@ from typing import List, Optional
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
-from bot.handoff.queue import FINAL, Actor, Event, State, Ticket, Transition, apply
-from bot.store.models import TicketRow, TransitionRow
+from bot.handoff.queue import Actor, Event, State, Ticket, Transition, apply
+from bot.store.models import ACTIVE_STATES, TicketRow, TransitionRow
 
-ACTIVE = tuple(s.value for s in State if s not in FINAL)
 
 
 class TicketConflict(Exception):
@@ -54,7 +53,7 @@ class Tickets:
     def active(self, conversation_id: int) -> Optional[Ticket]:
         with self._sessions() as session:
             row = session.execute(select(TicketRow).where(TicketRow.conversation_id == conversation_id,
-                                                          TicketRow.state.in_(ACTIVE))
+                                                          TicketRow.state.in_(ACTIVE_STATES))
                                   .order_by(TicketRow.id.desc()).limit(1)).scalar_one_or_none()
             return _ticket(row) if row else None
 

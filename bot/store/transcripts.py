@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Tuple
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from bot.store.models import Conversation, Handoff, Message
+from bot.store.models import ACTIVE_STATES, Conversation, Message, TicketRow
 
 PENDING, ANSWERED, HANDLED = "pending", "answered", "handled"
 QUEUED, SENT = "queued", "sent"
@@ -112,13 +112,15 @@ class Transcripts:
             session.flush()
             return _message_view(row)
 
-    def next_pending(self, conversation_id: int) -> Optional[Tuple[MessageView, ConversationView]]:
-        """The oldest unanswered user message of the conversation, with the conversation."""
+    def next_pending(self, conversation_id: int) -> Optional[Tuple[MessageView, ConversationView, bool]]:
+        """The oldest unanswered user message, its conversation, and whether a person is involved
+        (an active ticket), in one query: this is on every message's path."""
+        involved = exists().where(TicketRow.conversation_id == conversation_id, TicketRow.state.in_(ACTIVE_STATES))
         with self._sessions() as session:
-            row = session.execute(select(Message, Conversation).join(Conversation).where(
+            row = session.execute(select(Message, Conversation, involved).join(Conversation).where(
                 Message.conversation_id == conversation_id, Message.direction == "in", Message.status == PENDING)
                 .order_by(Message.id).limit(1)).first()
-            return (_message_view(row[0]), _conversation_view(row[1])) if row else None
+            return (_message_view(row[0]), _conversation_view(row[1]), bool(row[2])) if row else None
 
     def conversations_with_pending(self) -> List[int]:
         with self._sessions() as session:
@@ -161,18 +163,6 @@ class Transcripts:
             rows = session.execute(select(Message).where(Message.conversation_id == conversation_id)
                                    .order_by(Message.id.desc()).limit(limit)).scalars().all()
             return [_message_view(row) for row in reversed(rows)]
-
-    def record_handoff(self, conversation_id: int, reason: str, language: Optional[str],
-                       last_article: Optional[str]) -> None:
-        with self._sessions.begin() as session:
-            session.add(Handoff(conversation_id=conversation_id, reason=reason, language=language,
-                                last_article=last_article))
-
-    def handoffs(self, conversation_id: int) -> List[Dict[str, Any]]:
-        with self._sessions() as session:
-            return [{"reason": h.reason, "language": h.language, "last_article": h.last_article}
-                    for h in session.execute(select(Handoff).where(Handoff.conversation_id == conversation_id)
-                                             .order_by(Handoff.id)).scalars()]
 
     def button(self, conversation_id: int, message_id: int, index: int) -> Optional[Dict[str, str]]:
         """A button of a message sent in this conversation (Telegram callback data names it by position)."""

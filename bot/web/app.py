@@ -20,9 +20,12 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.widget import WidgetChannel
 from bot.gateway.catalogue import LANGUAGES, catalogue
 from bot.gateway.conversations import Conversations
+from bot.gateway.handoff_gate import HandoffGate
+from bot.handoff.hours import BusinessHours
 from bot.gateway.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.store.database import create_engine_for, migrate, session_factory
+from bot.store.tickets import Tickets
 from bot.store.transcripts import Transcripts
 
 log = logging.getLogger(__name__)
@@ -59,7 +62,9 @@ def create_app(settings: Settings) -> Starlette:
         await anyio.to_thread.run_sync(migrate, settings.database_url)
         engine = create_engine_for(settings.database_url)
         rasa = RasaClient(settings.rasa_url)
-        conversations = Conversations(Transcripts(session_factory(engine)), rasa)
+        sessions = session_factory(engine)
+        gate = HandoffGate(Tickets(sessions), BusinessHours.from_yaml(settings.business_hours))
+        conversations = Conversations(Transcripts(sessions), rasa, gate)
         app.state.engine, app.state.conversations = engine, conversations
         app.state.widget = WidgetChannel(conversations)
         app.state.telegram = TelegramChannel(settings, conversations) if settings.telegram_token else None

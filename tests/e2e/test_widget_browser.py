@@ -13,7 +13,9 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
                   "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread until it stops,
+# and pytest-asyncio cannot run the async tests of later modules while one runs.
+@pytest.fixture(scope="module")
 def browser():
     executable = needs_service("HELPDESK_TEST_CHROMIUM", "Chromium")
     with sync_playwright() as playwright:

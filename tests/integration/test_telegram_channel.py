@@ -209,7 +209,7 @@ async def test_start_greets_and_the_commands_are_registered_in_both_languages(de
     assert desk.stored(CHAT)[0]["text"] == "/start"
     registered = {c.params.get("language_code"): [cmd["command"] for cmd in c.params["commands"]]
                   for c in desk.fake.calls_to("setMyCommands")}
-    assert registered == {"sq": ["start", "help", "lang", "human"], "en": ["start", "help", "lang", "human"]}
+    assert registered == {"sq": ["start", "help", "lang", "human", "cancel"], "en": ["start", "help", "lang", "human", "cancel"]}
     assert desk.fake.calls_to("deleteWebhook") and desk.fake.webhook is None
 
 
@@ -234,13 +234,23 @@ async def test_lang_toggles_or_sets_the_language(desk):
     assert (await desk.answers(CHAT, 6))[5].params["text"] == notice("en", "telegram.not_text")
 
 
-async def test_human_asks_for_a_person(desk, sqlite_url):
+async def test_human_asks_for_a_person_and_cancel_goes_back_to_the_bot(desk, sqlite_url):
     assert (await desk.exchange(CHAT, "/human", language_code="en")).params["text"] == "answer to: /handoff.request"
+    where = (await desk.answers(CHAT, 2))[1].params  # the place in the queue, or when staff are back
+    assert "queue" in where["text"]
+    assert where["reply_markup"]["inline_keyboard"][0][0]["text"] == notice("en", "handoff.cancel_button")
     assert desk.rasa.messages == ["/handoff.request"]
     engine = create_engine(sqlite_url, future=True)
     with engine.connect() as connection:
-        assert connection.execute(sql("SELECT reason, language FROM handoffs")).all() == [("request", "en")]
+        assert connection.execute(sql("SELECT reason, language, state FROM tickets")).all() == [
+            ("request", "en", "waiting")]
+    desk.fake.send_text(CHAT, "is anybody there?", language_code="en")  # held for staff: no answer
+    back = await desk.exchange(CHAT, "/cancel", language_code="en")
+    assert back.params["text"] == notice("en", "handoff.cancelled")
+    with engine.connect() as connection:
+        assert connection.execute(sql("SELECT state FROM tickets")).scalar_one() == "cancelled"
     engine.dispose()
+    assert desk.rasa.messages == ["/handoff.request"]  # Rasa saw neither the waiting message nor /cancel
 
 
 async def test_what_the_bot_cannot_read_gets_one_polite_text_and_never_reaches_rasa(desk):

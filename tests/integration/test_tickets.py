@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.handoff.queue import Actor, Event, IllegalTransition, State, replay
+from bot.handoff.queue import FINAL, Actor, Event, IllegalTransition, State, replay
+from bot.store.models import ACTIVE_STATES
 from bot.store.database import create_engine_for, session_factory
 from bot.store.tickets import TicketConflict, Tickets
 
@@ -74,3 +75,7 @@ def test_two_staff_claiming_at_once_exactly_one_wins(store):
         assert len(results) == 4 and len(winners) == 1, results
         assert tickets.get(ticket.id).agent == winners[0]
         assert [t.event for t in tickets.history(ticket.id)] == [Event.OPEN, Event.CLAIM]
+
+
+def test_the_table_and_the_domain_agree_on_which_states_are_active():
+    assert set(ACTIVE_STATES) == {state.value for state in State if state not in FINAL}

@@ -54,10 +54,3 @@ def test_user_text_is_stored_exactly(transcripts):
     tricky = "<script>alert('x')</script> ë ç 😀 'quotes' \"double\" \\ %s ; DROP TABLE messages; --"
     message, _ = transcripts.add_inbound(conversation.id, tricky)
     assert transcripts.history(conversation.id)[0].text == tricky == message.text
-
-
-def test_handoffs_are_recorded(transcripts):
-    conversation = transcripts.open_conversation("telegram", "7")
-    transcripts.record_handoff(conversation.id, "failed_attempts", "sq", "pbs.apply")
-    assert transcripts.handoffs(conversation.id) == [
-        {"reason": "failed_attempts", "language": "sq", "last_article": "pbs.apply"}]

@@ -2,6 +2,8 @@
 import asyncio
 import json
 import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import websockets
@@ -58,9 +60,18 @@ def rasa():
 
 
 @pytest.fixture
-def gateway(database_url, rasa):
+def always_open(tmp_path):
+    hours = tmp_path / "open.yml"
+    day = '["00:00-23:59"]'
+    hours.write_text("timezone: Europe/Belgrade\nhours:\n" + "".join(
+        f"  {d}: {day}\n" for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")))
+    return hours
+
+
+@pytest.fixture
+def gateway(database_url, rasa, always_open):
     fake, port = rasa
-    settings = Settings(rasa_port=port, database_url=database_url)
+    settings = Settings(rasa_port=port, database_url=database_url, business_hours=always_open)
     with LocalServer(create_app(settings)) as server:
         yield socket_url(server), fake
 
@@ -189,14 +200,53 @@ async def test_pending_messages_survive_a_gateway_restart(database_url):
     assert texts[0] == "are you there?" and texts[-1] == "answer to: are you there?"
 
 
-async def test_a_handoff_signal_is_recorded_on_the_conversation(gateway, database_url):
-    url, _ = gateway
+async def test_a_handoff_opens_a_ticket_and_tells_the_user_their_place(gateway, database_url):
+    url, rasa = gateway
     async with Widget(url, session(), "en") as widget:
         await widget.say("a person please", payload="/handoff.request")
-        await widget.next("message")
-    await asyncio.sleep(0.3)
+        assert (await widget.next("message"))["from"] == "bot"
+        queued = await widget.next("message")
+        assert queued["from"] == "system" and "number 1 in the queue" in queued["text"]
+        assert "minutes" in queued["text"] and queued["buttons"][0]["payload"] == "/cancel"
     engine = create_engine(database_url, future=True)
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT reason, language FROM handoffs")).all()
+        rows = connection.execute(text("SELECT reason, language, state FROM tickets")).all()
     engine.dispose()
-    assert [tuple(r) for r in rows] == [("request", "en")]
+    assert [tuple(r) for r in rows] == [("request", "en", "waiting")]
+
+
+async def test_while_waiting_for_a_person_rasa_sees_nothing_until_the_user_cancels(gateway):
+    url, rasa = gateway
+    async with Widget(url, session(), "sq") as widget:
+        await widget.say("dua një njeri", payload="/handoff.request")
+        await widget.next("message")
+        await widget.next("message")  # the place in the queue
+        await widget.say("a jeni aty?")
+        await widget.say("kam një pyetje për tatimet")
+        assert await widget.nothing_more(seconds=1.5)  # the bot stays silent
+        await widget.say("Anulo", payload="/cancel")
+        back = await widget.next("message")
+        assert back["from"] == "system" and "asistenti" in back["text"]
+        await widget.say("si regjistrohet një OJQ?")
+        assert (await widget.next("message"))["text"] == "answer to: si regjistrohet një OJQ?"
+    assert [b["message"] for b in rasa.received] == ["/handoff.request", "si regjistrohet një OJQ?"]
+    async with Widget(url, widget.session) as again:  # nothing the user wrote was lost
+        texts = [m["text"] for m in again.history if m["from"] == "user"]
+    assert texts == ["dua një njeri", "a jeni aty?", "kam një pyetje për tatimet", "Anulo", "si regjistrohet një OJQ?"]
+
+
+async def test_outside_business_hours_the_user_is_told_when_staff_are_back(database_url, rasa, tmp_path):
+    fake, port = rasa
+    today = datetime.now(ZoneInfo("Europe/Belgrade")).date()
+    back = today + timedelta(days=2)
+    closed = tmp_path / "closed.yml"  # today and tomorrow are holidays, so the desk opens the day after
+    closed.write_text("timezone: Europe/Belgrade\nhours:\n" + "".join(
+        f'  {d}: ["09:00-10:00"]\n' for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                               "sunday")) + f"holidays: [{today}, {today + timedelta(days=1)}]\n")
+    settings = Settings(rasa_port=port, database_url=database_url, business_hours=closed)
+    with LocalServer(create_app(settings)) as server:
+        async with Widget(socket_url(server), session(), "en") as widget:
+            await widget.say("human", payload="/handoff.request")
+            await widget.next("message")
+            notice = await widget.next("message")
+    assert "not at work" in notice["text"] and back.strftime("%d.%m.%Y") + " 09:00" in notice["text"]

@@ -1,0 +1,81 @@
+"""Between a conversation and Rasa while a person is involved.
+
+While the conversation has an active ticket, what the user writes is held for staff
+and Rasa sees none of it; "/cancel" takes the user back to the bot. When the bot
+signals a handoff, a ticket is opened and the user is told their place in the queue
+and the expected wait, or, outside business hours, when staff are back.
+Methods are synchronous units of work; the conversation worker runs them in a thread.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Dict, List, Optional
+
+from bot.gateway.catalogue import text
+from bot.handoff.hours import BusinessHours
+from bot.handoff.queue import Actor, Event
+from bot.handoff.wait import estimate_wait
+from bot.store.tickets import Tickets
+from bot.store.transcripts import ConversationView, MessageView
+
+CANCEL = "/cancel"
+HELD = "held"  # a user message kept for staff, never sent to Rasa
+
+
+@dataclass
+class Notice:
+    text: str
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class GateOutcome:
+    status: str  # what the user's message becomes: held for staff, or handled by the gateway
+    notice: Optional[Notice] = None
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class HandoffGate:
+    def __init__(self, tickets: Tickets, hours: BusinessHours, clock: Callable[[], datetime] = _utcnow,
+                 agents_online: Callable[[], int] = lambda: 1):
+        self.tickets = tickets
+        self._hours = hours
+        self._clock = clock
+        self._agents_online = agents_online
+
+    @staticmethod
+    def may_intercept(message: MessageView) -> bool:
+        """Whether the gate must look even when no person is involved (saves a query per message)."""
+        return CANCEL in (message.payload, message.text.strip().lower())
+
+    def before_bot(self, message: MessageView, conversation: ConversationView) -> Optional[GateOutcome]:
+        """What happens to a user message instead of going to Rasa; None lets it through."""
+        cancelling = self.may_intercept(message)
+        ticket = self.tickets.active(conversation.id)
+        if cancelling and ticket is None:
+            return GateOutcome("handled", Notice(text(conversation.language, "handoff.nothing_to_cancel")))
+        if cancelling:
+            self.tickets.move(ticket.id, Event.CANCEL, Actor.user(), self._clock())
+            return GateOutcome("handled", Notice(text(conversation.language, "handoff.cancelled")))
+        if ticket is not None:
+            return GateOutcome(HELD)
+        return None
+
+    def open(self, conversation: ConversationView, signal: Dict) -> Notice:
+        """Opens (or finds) the conversation's ticket; says where the user stands."""
+        language = signal.get("language") or conversation.language
+        now = self._clock()
+        ticket = self.tickets.open(conversation.id, signal.get("reason") or "request", language,
+                                   signal.get("last_article") or conversation.last_topic, now)
+        cancel = [{"title": text(language, "handoff.cancel_button"), "payload": CANCEL}]
+        if not self._hours.is_open(now):
+            opens = self._hours.next_opening(now)
+            return Notice(text(language, "handoff.closed", opens=opens.strftime("%d.%m.%Y %H:%M")), cancel)
+        position = self.tickets.position(ticket.id) or 1
+        wait = estimate_wait(position, self.tickets.recent_handling(), self._agents_online())
+        return Notice(text(language, "handoff.queued", position=position, minutes=int(wait.total_seconds() // 60)),
+                      cancel)
