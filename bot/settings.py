@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
@@ -25,6 +26,10 @@ class Settings:
     telegram_webhook_secret: Optional[str] = None
     telegram_api_url: str = "https://api.telegram.org"  # tests point it at a local fake
     business_hours: Path = PROJECT_ROOT / "config" / "business_hours.yml"
+    canned_replies: Path = PROJECT_ROOT / "config" / "canned_replies.yml"
+    # Signs the staff console's session cookie. Unset: a random key kept in var/data/secret_key.
+    secret_key: Optional[str] = None
+    secure_cookies: bool = False  # set HELPDESK_SECURE_COOKIES=1 behind https
 
     @property
     def rasa_url(self) -> str:
@@ -54,6 +59,9 @@ class Settings:
                 telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
                 telegram_api_url=env.get("TELEGRAM_API_URL") or cls.telegram_api_url,
                 business_hours=Path(env.get("HELPDESK_BUSINESS_HOURS") or cls.business_hours),
+                canned_replies=Path(env.get("HELPDESK_CANNED_REPLIES") or cls.canned_replies),
+                secret_key=env.get("HELPDESK_SECRET_KEY") or None,
+                secure_cookies=env.get("HELPDESK_SECURE_COOKIES", "") in ("1", "true", "yes"),
             )
         except ValueError as error:
             raise SystemExit(f"Invalid setting in the environment: {error}") from None
@@ -69,5 +77,18 @@ class Settings:
                   "HELPDESK_MODEL": self.model, "DATABASE_URL": self.database_url,
                   "TELEGRAM_BOT_TOKEN": self.telegram_token, "TELEGRAM_WEBHOOK_URL": self.telegram_webhook_url,
                   "TELEGRAM_WEBHOOK_SECRET": self.telegram_webhook_secret, "TELEGRAM_API_URL": self.telegram_api_url,
-                  "HELPDESK_BUSINESS_HOURS": self.business_hours}
+                  "HELPDESK_BUSINESS_HOURS": self.business_hours, "HELPDESK_CANNED_REPLIES": self.canned_replies,
+                  "HELPDESK_SECRET_KEY": self.secret_key,
+                  "HELPDESK_SECURE_COOKIES": "1" if self.secure_cookies else None}
         return {key: str(value) for key, value in values.items() if value is not None}
+
+
+def session_secret(settings: Settings, keep_in: Path = DEFAULT_DATABASE.parent / "secret_key") -> str:
+    """The configured secret, or one made once and kept (readable by this user only) so logins survive restarts."""
+    if settings.secret_key:
+        return settings.secret_key
+    if not keep_in.exists():
+        keep_in.parent.mkdir(parents=True, exist_ok=True)
+        keep_in.touch(mode=0o600)
+        keep_in.write_text(secrets.token_urlsafe(48))
+    return keep_in.read_text().strip()

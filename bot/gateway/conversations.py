@@ -17,7 +17,7 @@ from typing import Awaitable, Callable, Dict, List, Optional, Set
 import anyio
 
 from bot.gateway.catalogue import text
-from bot.gateway.handoff_gate import HandoffGate
+from bot.gateway.handoff_gate import HELD, HandoffGate
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.store.transcripts import PENDING, HANDLED, SENT, ConversationView, MessageView, Transcripts
 
@@ -30,6 +30,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A channel's delivery: True when the message reached the user (or their open widget).
 Deliver = Callable[[ConversationView, MessageView], Awaitable[bool]]
 Typing = Callable[[ConversationView, bool], Awaitable[None]]
+# Staff consoles listen for new tickets and for what users write to a person.
+Listen = Callable[[Dict], Awaitable[None]]
 
 
 def clean(raw: str) -> str:
@@ -61,12 +63,23 @@ class Conversations:
         self._deliver: Dict[str, Deliver] = {}
         self._typing: Dict[str, Typing] = {}
         self._workers: Dict[int, asyncio.Task] = {}
+        self._listeners: List[Listen] = []
         self._again: Set[int] = set()
 
     def add_channel(self, channel: str, deliver: Deliver, typing: Optional[Typing] = None) -> None:
         self._deliver[channel] = deliver
         if typing:
             self._typing[channel] = typing
+
+    def listen(self, listener: Listen) -> None:
+        self._listeners.append(listener)
+
+    async def publish(self, event: Dict) -> None:
+        for listener in list(self._listeners):
+            try:
+                await listener(event)
+            except Exception:  # one broken console must not stop the conversation
+                log.exception("a listener failed on %s", event.get("type"))
 
     async def db(self, method: Callable, *args, **kwargs):
         """Runs a Transcripts unit of work in a worker thread, off the event loop."""
@@ -133,6 +146,11 @@ class Conversations:
                 await self.db(self.transcripts.set_status, [message.id], outcome.status)
                 if outcome.notice:
                     await self.notify(conversation, outcome.notice.text, outcome.notice.buttons)
+                if outcome.status == HELD:
+                    await self.publish({"type": "message", "ticket_id": outcome.ticket_id,
+                                        "conversation_id": conversation.id, "message": message})
+                else:
+                    await self.publish({"type": "queue"})  # e.g. a cancelled ticket leaves the queue
                 return
         metadata = {"language": conversation.language, "channel": conversation.channel}
         while True:
@@ -151,8 +169,9 @@ class Conversations:
                                               turn.replies)
         await self.deliver(conversation, *replies)
         if turn.handoff:
-            notice = await self.db(self.gate.open, conversation, turn.handoff)
+            notice, ticket_id = await self.db(self.gate.open, conversation, turn.handoff)
             await self.notify(conversation, notice.text, notice.buttons)
+            await self.publish({"type": "new_ticket", "ticket_id": ticket_id})
 
 
     async def _set_typing(self, conversation: ConversationView, on: bool) -> None:

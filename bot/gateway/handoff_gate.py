@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from bot.gateway.catalogue import text
 from bot.handoff.hours import BusinessHours
@@ -20,6 +20,7 @@ from bot.store.tickets import Tickets
 from bot.store.transcripts import ConversationView, MessageView
 
 CANCEL = "/cancel"
+RATE = "/rate_"  # + 1..5, the buttons offered when staff resolve a ticket
 HELD = "held"  # a user message kept for staff, never sent to Rasa
 
 
@@ -33,6 +34,7 @@ class Notice:
 class GateOutcome:
     status: str  # what the user's message becomes: held for staff, or handled by the gateway
     notice: Optional[Notice] = None
+    ticket_id: Optional[int] = None  # the ticket a held message belongs to (staff are told)
 
 
 def _utcnow() -> datetime:
@@ -50,11 +52,13 @@ class HandoffGate:
     @staticmethod
     def may_intercept(message: MessageView) -> bool:
         """Whether the gate must look even when no person is involved (saves a query per message)."""
-        return CANCEL in (message.payload, message.text.strip().lower())
+        return CANCEL in (message.payload, message.text.strip().lower()) or (message.payload or "").startswith(RATE)
 
     def before_bot(self, message: MessageView, conversation: ConversationView) -> Optional[GateOutcome]:
         """What happens to a user message instead of going to Rasa; None lets it through."""
-        cancelling = self.may_intercept(message)
+        if (message.payload or "").startswith(RATE):
+            return self._rate(message.payload[len(RATE):], conversation)
+        cancelling = CANCEL in (message.payload, message.text.strip().lower())
         ticket = self.tickets.active(conversation.id)
         if cancelling and ticket is None:
             return GateOutcome("handled", Notice(text(conversation.language, "handoff.nothing_to_cancel")))
@@ -62,11 +66,21 @@ class HandoffGate:
             self.tickets.move(ticket.id, Event.CANCEL, Actor.user(), self._clock())
             return GateOutcome("handled", Notice(text(conversation.language, "handoff.cancelled")))
         if ticket is not None:
-            return GateOutcome(HELD)
+            return GateOutcome(HELD, ticket_id=ticket.id)
         return None
 
-    def open(self, conversation: ConversationView, signal: Dict) -> Notice:
-        """Opens (or finds) the conversation's ticket; says where the user stands."""
+    def _rate(self, score: str, conversation: ConversationView) -> GateOutcome:
+        ticket = self.tickets.last_resolved(conversation.id)
+        if not (score.isdigit() and 1 <= int(score) <= 5) or ticket is None or not self.tickets.rate(ticket.id, int(score)):
+            return GateOutcome("handled")  # a stale or repeated tap: nothing to say
+        return GateOutcome("handled", Notice(text(conversation.language, "handoff.rated")))
+
+    @staticmethod
+    def rating_buttons(language: Optional[str]) -> List[Dict[str, str]]:
+        return [{"title": text(language, f"handoff.score_{n}"), "payload": f"{RATE}{n}"} for n in range(1, 6)]
+
+    def open(self, conversation: ConversationView, signal: Dict) -> Tuple[Notice, int]:
+        """Opens (or finds) the conversation's ticket; says where the user stands; returns the ticket id too."""
         language = signal.get("language") or conversation.language
         now = self._clock()
         ticket = self.tickets.open(conversation.id, signal.get("reason") or "request", language,
@@ -74,8 +88,8 @@ class HandoffGate:
         cancel = [{"title": text(language, "handoff.cancel_button"), "payload": CANCEL}]
         if not self._hours.is_open(now):
             opens = self._hours.next_opening(now)
-            return Notice(text(language, "handoff.closed", opens=opens.strftime("%d.%m.%Y %H:%M")), cancel)
+            return Notice(text(language, "handoff.closed", opens=opens.strftime("%d.%m.%Y %H:%M")), cancel), ticket.id
         position = self.tickets.position(ticket.id) or 1
         wait = estimate_wait(position, self.tickets.recent_handling(), self._agents_online())
         return Notice(text(language, "handoff.queued", position=position, minutes=int(wait.total_seconds() // 60)),
-                      cancel)
+                      cancel), ticket.id

@@ -57,5 +57,16 @@ class RasaClient:
             raise RasaUnavailable("Rasa answered nothing (is the action server up?)")
         return turn
 
+    async def reset(self, sender: str, language: Optional[str]) -> None:
+        """Starts the bot's side of a conversation afresh (after staff hand it back), keeping its language."""
+        events: List[Dict[str, Any]] = [{"event": "restart"}]
+        if language:
+            events.append({"event": "slot", "name": "language", "value": language})
+        try:
+            response = await self._client.post(f"/conversations/{sender}/tracker/events", json=events)
+            response.raise_for_status()
+        except httpx.HTTPError as error:  # the next message then continues the old context; not worth failing
+            log.warning("could not reset the bot's conversation: %r", error)
+
     async def close(self) -> None:
         await self._client.aclose()

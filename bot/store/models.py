@@ -108,3 +108,25 @@ class TransitionRow(Base):
     language = Column(String(2))
     topic = Column(String(64))
     contact = Column(String(256))
+
+
+class Note(Base):
+    """An internal note on a ticket: staff see it, the user never does."""
+    __tablename__ = "ticket_notes"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    author = Column(String(64), nullable=False)
+    text = Column(Text, nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Rating(Base):
+    """How the user rated the help after staff resolved their ticket (1-5)."""
+    __tablename__ = "ratings"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, unique=True)
+    score = Column(Integer, nullable=False)
+    comment = Column(Text)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

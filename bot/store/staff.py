@@ -67,3 +67,9 @@ class StaffAccounts:
             if _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = _hasher.hash(password)
             return StaffView(row.id, row.username, row.display_name, row.role)
+
+    def colleagues(self) -> list:
+        """Active accounts, for transferring a conversation."""
+        with self._sessions() as session:
+            return [{"username": r.username, "display_name": r.display_name} for r in session.execute(
+                select(StaffMember).where(StaffMember.active.is_(True)).order_by(StaffMember.username)).scalars()]

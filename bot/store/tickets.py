@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.handoff.queue import Actor, Event, State, Ticket, Transition, apply
-from bot.store.models import ACTIVE_STATES, TicketRow, TransitionRow
+from bot.store.models import ACTIVE_STATES, Note, Rating, TicketRow, TransitionRow
 
 
 
@@ -21,6 +22,12 @@ class TicketConflict(Exception):
 def _ticket(row: TicketRow) -> Ticket:
     return Ticket(row.id, row.conversation_id, row.state, row.agent, row.reason, row.language, row.topic,
                   row.opened_at, row.updated_at, row.contact)
+
+
+def _existing(row: Optional[TicketRow], ticket_id: int) -> TicketRow:
+    if row is None:
+        raise KeyError(f"no ticket {ticket_id}")
+    return row
 
 
 def _transition_row(t: Transition, ticket_id: int) -> TransitionRow:
@@ -59,12 +66,12 @@ class Tickets:
 
     def get(self, ticket_id: int) -> Ticket:
         with self._sessions() as session:
-            return _ticket(session.get(TicketRow, ticket_id))
+            return _ticket(_existing(session.get(TicketRow, ticket_id), ticket_id))
 
     def move(self, ticket_id: int, event: Event, actor: Actor, now: datetime, **details) -> Ticket:
         """Applies `event`; raises IllegalTransition (the rules) or TicketConflict (lost a race)."""
         with self._sessions.begin() as session:
-            row = session.get(TicketRow, ticket_id)
+            row = _existing(session.get(TicketRow, ticket_id), ticket_id)
             ticket, transition = apply(_ticket(row), event, actor, now, **details)
             written = session.execute(
                 update(TicketRow).where(TicketRow.id == ticket_id, TicketRow.version == row.version)
@@ -99,3 +106,36 @@ class Tickets:
                 TicketRow.state.in_((State.RESOLVED.value, State.RETURNED.value)))
                 .order_by(TicketRow.updated_at.desc()).limit(limit)).all()
             return [updated - opened for opened, updated in rows]
+
+    def in_states(self, *states: State) -> List[Ticket]:
+        with self._sessions() as session:
+            return [_ticket(r) for r in session.execute(select(TicketRow).where(
+                TicketRow.state.in_([s.value for s in states])).order_by(TicketRow.opened_at, TicketRow.id)).scalars()]
+
+    def add_note(self, ticket_id: int, author: str, body: str) -> Dict[str, str]:
+        with self._sessions.begin() as session:
+            note = Note(ticket_id=ticket_id, author=author, text=body)
+            session.add(note)
+            session.flush()
+            return {"author": note.author, "text": note.text, "at": note.at.isoformat()}
+
+    def notes(self, ticket_id: int) -> List[Dict[str, str]]:
+        with self._sessions() as session:
+            return [{"author": n.author, "text": n.text, "at": n.at.isoformat()} for n in session.execute(
+                select(Note).where(Note.ticket_id == ticket_id).order_by(Note.id)).scalars()]
+
+    def last_resolved(self, conversation_id: int) -> Optional[Ticket]:
+        with self._sessions() as session:
+            row = session.execute(select(TicketRow).where(TicketRow.conversation_id == conversation_id,
+                                                          TicketRow.state == State.RESOLVED.value)
+                                  .order_by(TicketRow.id.desc()).limit(1)).scalar_one_or_none()
+            return _ticket(row) if row else None
+
+    def rate(self, ticket_id: int, score: int) -> bool:
+        """Stores the user's rating; False if this ticket was already rated."""
+        try:
+            with self._sessions.begin() as session:
+                session.add(Rating(ticket_id=ticket_id, score=score))
+            return True
+        except IntegrityError:
+            return False

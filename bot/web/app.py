@@ -10,27 +10,32 @@ import anyio
 from sqlalchemy import text as sql
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.widget import WidgetChannel
+from bot.console.routes import StaffHub, console_routes
+from bot.console.security import SESSION_HOURS, LoginLimiter
 from bot.gateway.catalogue import LANGUAGES, catalogue
 from bot.gateway.conversations import Conversations
 from bot.gateway.handoff_gate import HandoffGate
-from bot.handoff.hours import BusinessHours
 from bot.gateway.rasa_client import RasaClient
-from bot.settings import Settings
+from bot.gateway.staff_desk import StaffDesk
+from bot.handoff.hours import BusinessHours
+from bot.settings import Settings, session_secret
 from bot.store.database import create_engine_for, migrate, session_factory
+from bot.store.staff import StaffAccounts
 from bot.store.tickets import Tickets
 from bot.store.transcripts import Transcripts
+from bot.web.rendering import templates
 
 log = logging.getLogger(__name__)
 WEB = Path(__file__).parent
-templates = Jinja2Templates(directory=str(WEB / "templates"))
 
 
 async def demo_page(request: Request):
@@ -63,9 +68,14 @@ def create_app(settings: Settings) -> Starlette:
         engine = create_engine_for(settings.database_url)
         rasa = RasaClient(settings.rasa_url)
         sessions = session_factory(engine)
-        gate = HandoffGate(Tickets(sessions), BusinessHours.from_yaml(settings.business_hours))
+        tickets = Tickets(sessions)
+        gate = HandoffGate(tickets, BusinessHours.from_yaml(settings.business_hours))
         conversations = Conversations(Transcripts(sessions), rasa, gate)
-        app.state.engine, app.state.conversations = engine, conversations
+        app.state.engine, app.state.conversations, app.state.tickets = engine, conversations, tickets
+        app.state.settings, app.state.accounts = settings, StaffAccounts(sessions)
+        app.state.desk, app.state.staff_hub = StaffDesk(conversations, tickets, rasa), StaffHub()
+        app.state.login_limiter = LoginLimiter()
+        conversations.listen(app.state.staff_hub.broadcast)
         app.state.widget = WidgetChannel(conversations)
         app.state.telegram = TelegramChannel(settings, conversations) if settings.telegram_token else None
         await conversations.start()
@@ -88,7 +98,10 @@ def create_app(settings: Settings) -> Starlette:
             raise HTTPException(404)
         return await request.app.state.telegram.webhook(request)
 
-    return Starlette(lifespan=lifespan, routes=[
+    # The staff console's cookie: signed, not readable by scripts, never sent from other sites.
+    session = Middleware(SessionMiddleware, secret_key=session_secret(settings), session_cookie="helpdesk_staff",
+                         max_age=SESSION_HOURS * 3600, same_site="strict", https_only=settings.secure_cookies)
+    return Starlette(lifespan=lifespan, middleware=[session], routes=[*console_routes(),
         Route("/", demo_page),
         Route("/health", health),
         Route("/widget/messages/{language}.json", widget_messages),

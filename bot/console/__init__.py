@@ -1,0 +1,1 @@
+"""The staff console (/staff): login, the live queue, claiming and answering conversations."""

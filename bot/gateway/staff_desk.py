@@ -1,0 +1,62 @@
+"""What staff do to a ticket, and what the user then hears: claim, reply, note, transfer,
+release, hand back (the bot resumes), resolve (the user is asked to rate).
+
+The console's routes call this; it moves tickets through bot.store.tickets (the rules
+are bot.handoff.queue's), talks to the user through the conversation's channel and
+tells every open console that the queue changed.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Dict, Optional
+
+from bot.gateway.catalogue import text
+from bot.gateway.conversations import Conversations, clean
+from bot.gateway.rasa_client import RasaClient
+from bot.handoff.queue import Actor, Event, Ticket
+from bot.store.staff import StaffView
+from bot.store.tickets import Tickets
+from bot.store.transcripts import MessageView
+
+
+def actor_of(member: StaffView) -> Actor:
+    return Actor.agent(member.username, admin=member.role == "admin")
+
+
+class StaffDesk:
+    def __init__(self, conversations: Conversations, tickets: Tickets, rasa: RasaClient):
+        self._conversations = conversations
+        self._tickets = tickets
+        self._rasa = rasa
+
+    async def move(self, ticket_id: int, event: Event, member: StaffView, to_agent: Optional[str] = None) -> Ticket:
+        """Raises IllegalTransition or TicketConflict (the console shows them) before anything is said."""
+        db = self._conversations.db
+        details = {"to_agent": to_agent} if event == Event.TRANSFER else {}
+        ticket = await db(self._tickets.move, ticket_id, event, actor_of(member), datetime.now(timezone.utc), **details)
+        conversation = await db(self._conversations.transcripts.conversation, ticket.conversation_id)
+        language = conversation.language or ticket.language
+        if event == Event.CLAIM:
+            await self._conversations.notify(conversation, text(language, "handoff.claimed", name=member.display_name))
+        elif event == Event.HAND_BACK:
+            await self._rasa.reset(conversation.sender_id, language)
+            await self._conversations.notify(conversation, text(language, "handoff.handed_back"))
+        elif event == Event.RESOLVE:
+            await self._conversations.notify(conversation, text(language, "handoff.resolved"),
+                                             self._conversations.gate.rating_buttons(language))
+        await self._conversations.publish({"type": "queue"})
+        return ticket
+
+    async def reply(self, ticket_id: int, member: StaffView, body: str) -> MessageView:
+        """A staff message to the user; only the agent holding the ticket may write."""
+        db = self._conversations.db
+        ticket = await db(self._tickets.get, ticket_id)
+        if ticket.state.value != "assigned" or ticket.agent != member.username:
+            raise PermissionError("only the agent holding this conversation can write to the user; claim it first")
+        conversation = await db(self._conversations.transcripts.conversation, ticket.conversation_id)
+        message = await db(self._conversations.transcripts.add_outbound, conversation.id, "staff", clean(body))
+        await self._conversations.deliver(conversation, message)
+        return message
+
+    async def note(self, ticket_id: int, member: StaffView, body: str) -> Dict[str, str]:
+        return await self._conversations.db(self._tickets.add_note, ticket_id, member.username, clean(body))
