@@ -6,66 +6,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import websockets
 from sqlalchemy import create_engine, text
 
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.fake_rasa import FakeRasa
 from tests.servers import LocalServer, free_port
+from tests.widget_client import Widget, socket_url
 
 WAIT = 10.0
-
-
-class Widget:
-    """A widget client speaking the protocol of bot/web/static/widget.js."""
-
-    def __init__(self, url: str, session: str, language: str = "sq"):
-        self.url, self.session, self.language = url, session, language
-
-    async def __aenter__(self):
-        self.socket = await websockets.connect(self.url)
-        await self.socket.send(json.dumps({"type": "hello", "session": self.session, "language": self.language}))
-        self.history = (await self.next("history"))["messages"]
-        return self
-
-    async def __aexit__(self, *exc):
-        await self.socket.close()
-
-    async def next(self, kind: str, timeout: float = WAIT):
-        """The next frame of this type (typing frames and others are skipped)."""
-        while True:
-            frame = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
-            if frame["type"] == kind:
-                return frame
-
-    async def say(self, text: str, client_id: str = None, **extra):
-        client_id = client_id or uuid.uuid4().hex
-        await self.socket.send(json.dumps({"type": "message", "id": client_id, "text": text, **extra}))
-        return client_id
-
-    async def nothing_more(self, kind: str = "message", seconds: float = 1.0) -> bool:
-        try:
-            await self.next(kind, timeout=seconds)
-            return False
-        except asyncio.TimeoutError:
-            return True
-
-
-@pytest.fixture
-def rasa():
-    fake, port = FakeRasa(), free_port()
-    with LocalServer(fake.app, port=port):
-        yield fake, port
-
-
-@pytest.fixture
-def always_open(tmp_path):
-    hours = tmp_path / "open.yml"
-    day = '["00:00-23:59"]'
-    hours.write_text("timezone: Europe/Belgrade\nhours:\n" + "".join(
-        f"  {d}: {day}\n" for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")))
-    return hours
 
 
 @pytest.fixture
@@ -74,10 +23,6 @@ def gateway(database_url, rasa, always_open):
     settings = Settings(rasa_port=port, database_url=database_url, business_hours=always_open)
     with LocalServer(create_app(settings)) as server:
         yield socket_url(server), fake
-
-
-def socket_url(server: LocalServer) -> str:
-    return server.url.replace("http://", "ws://") + "/widget/ws"
 
 
 def session() -> str:

@@ -1,0 +1,152 @@
+"""The staff console's server side with a real database, widget users and a fake Rasa:
+login and its protections, the live queue, the claim race, replies, notes, hand back,
+resolve and rating."""
+import asyncio
+import json
+import re
+import uuid
+
+import httpx
+import pytest
+import websockets
+
+from bot.settings import Settings
+from bot.store.database import create_engine_for, session_factory
+from bot.store.staff import StaffAccounts
+from bot.web.app import create_app
+from tests.servers import LocalServer
+from tests.widget_client import Widget, socket_url
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def desk(database_url, rasa, always_open):
+    fake, port = rasa
+    engine = create_engine_for(database_url)
+    accounts = StaffAccounts(session_factory(engine))
+    accounts.add("ana", PASSWORD, "agent", "Ana")
+    accounts.add("besa", PASSWORD, "agent", "Besa")
+    engine.dispose()
+    with LocalServer(create_app(Settings(rasa_port=port, database_url=database_url,
+                                         business_hours=always_open))) as server:
+        yield server, fake
+
+
+class Staff:
+    def __init__(self, base: str):
+        self.client = httpx.AsyncClient(base_url=base, timeout=15)
+        self.csrf = None
+
+    async def log_in(self, username: str, password: str = PASSWORD) -> httpx.Response:
+        page = await self.client.get("/staff/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = await self.client.post("/staff/login", data={"username": username, "password": password,
+                                                                "csrf_token": token})
+        if response.status_code == 303:
+            console = await self.client.get("/staff")
+            self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', console.text).group(1)
+        return response
+
+    async def post(self, path: str, body=None) -> httpx.Response:
+        return await self.client.post(path, json=body or {}, headers={"X-CSRF-Token": self.csrf or ""})
+
+    async def close(self):
+        await self.client.aclose()
+
+
+async def test_login_refuses_wrong_passwords_then_limits_attempts(desk):
+    server, _ = desk
+    staff = Staff(server.url)
+    assert (await staff.client.get("/staff")).headers["location"] == "/staff/login"
+    assert (await staff.client.get("/staff/api/state")).status_code == 401
+    for _ in range(5):
+        assert (await staff.log_in("ana", "wrong password!")).status_code == 401
+    assert (await staff.log_in("ana")).status_code == 429  # even the right password, for a while
+    other = Staff(server.url)
+    assert (await other.log_in("besa")).status_code == 303
+    assert (await other.client.get("/staff/api/state")).json()["me"]["username"] == "besa"
+    other.csrf = "forged"
+    assert (await other.post("/staff/api/tickets/1/claim")).status_code == 403
+    await staff.close()
+    await other.close()
+
+
+async def test_a_handoff_reaches_the_console_live_and_staff_answer_hand_back_and_resolve(desk, database_url):
+    server, rasa = desk
+    ana, besa = Staff(server.url), Staff(server.url)
+    await ana.log_in("ana")
+    await besa.log_in("besa")
+    cookies = "; ".join(f"{k}={v}" for k, v in ana.client.cookies.items())
+    hub = await websockets.connect(server.url.replace("http", "ws") + "/staff/ws", extra_headers={"Cookie": cookies})
+    async with Widget(socket_url(server), uuid.uuid4().hex, "en") as user:
+        await user.say("a person please", payload="/handoff.request")
+        await user.next("message")
+        await user.next("message")  # place in the queue
+        event = json.loads(await asyncio.wait_for(hub.recv(), 1.0))  # within a second
+        assert event["type"] == "new_ticket"
+        ticket_id = event["ticket_id"]
+        board = (await ana.client.get("/staff/api/state")).json()
+        assert [t["id"] for t in board["waiting"]] == [ticket_id] and board["waiting"][0]["channel"] == "widget"
+
+        claims = await asyncio.gather(ana.post(f"/staff/api/tickets/{ticket_id}/claim"),
+                                      besa.post(f"/staff/api/tickets/{ticket_id}/claim"))
+        assert sorted(r.status_code for r in claims) == [200, 409]
+        winner = ana if claims[0].status_code == 200 else besa
+        name = "Ana" if winner is ana else "Besa"
+        assert (await user.next("message"))["text"].startswith(name)
+
+        assert (await winner.post(f"/staff/api/tickets/{ticket_id}/messages",
+                                  {"text": "Hello, how can I help?"})).status_code == 200
+        staff_message = await user.next("message")
+        assert (staff_message["from"], staff_message["text"]) == ("staff", "Hello, how can I help?")
+        loser = besa if winner is ana else ana
+        assert (await loser.post(f"/staff/api/tickets/{ticket_id}/messages", {"text": "me too"})).status_code == 409
+
+        await user.say("<script>alert('x')</script> my statute question")
+        while True:
+            event = json.loads(await asyncio.wait_for(hub.recv(), 2.0))
+            if event["type"] == "message":
+                break
+        assert event["message"]["text"] == "<script>alert('x')</script> my statute question"
+        assert (await winner.post(f"/staff/api/tickets/{ticket_id}/messages",
+                                  {"text": "checked the statute", "internal": True})).json()["note"]["text"]
+
+        assert (await winner.post(f"/staff/api/tickets/{ticket_id}/hand_back")).status_code == 200
+        assert "virtual assistant" in (await user.next("message"))["text"]
+        await user.say("how do I register?")
+        assert (await user.next("message"))["text"] == "answer to: how do I register?"
+
+        detail = (await winner.client.get(f"/staff/api/tickets/{ticket_id}")).json()
+        assert [h["event"] for h in detail["history"]] == ["open", "claim", "hand_back"]
+        assert [n["text"] for n in detail["notes"]] == ["checked the statute"]
+        assert detail["allowed"] == []
+    async with Widget(socket_url(server), user.session) as again:  # the user never sees the note
+        assert all("checked the statute" not in m["text"] for m in again.history)
+    # Rasa saw the handoff request and the question after the hand back, nothing in between
+    assert [b["message"] for b in rasa.received] == ["/handoff.request", "how do I register?"]
+    await hub.close()
+    await ana.close()
+    await besa.close()
+
+
+async def test_resolving_asks_the_user_to_rate(desk):
+    server, rasa = desk
+    ana = Staff(server.url)
+    await ana.log_in("ana")
+    async with Widget(socket_url(server), uuid.uuid4().hex, "sq") as user:
+        await user.say("dua një njeri", payload="/handoff.request")
+        await user.next("message")
+        await user.next("message")
+        ticket_id = (await ana.client.get("/staff/api/state")).json()["waiting"][0]["id"]
+        await ana.post(f"/staff/api/tickets/{ticket_id}/claim")
+        await user.next("message")
+        assert (await ana.post(f"/staff/api/tickets/{ticket_id}/resolve")).status_code == 200
+        ask = await user.next("message")
+        assert [b["payload"] for b in ask["buttons"]] == [f"/rate_{n}" for n in range(1, 6)]
+        await user.say(ask["buttons"][4]["title"], payload="/rate_5")
+        assert "Faleminderit" in (await user.next("message"))["text"]
+        await user.say("again", payload="/rate_1")  # a second rating is ignored
+        assert await user.nothing_more(seconds=1)
+    assert (await ana.post(f"/staff/api/tickets/{ticket_id}/claim")).status_code == 409  # resolved is final
+    await ana.close()
