@@ -70,7 +70,7 @@ class HandoffGate:
         return None
 
     def _rate(self, score: str, conversation: ConversationView) -> GateOutcome:
-        ticket = self.tickets.last_resolved(conversation.id)
+        ticket = self.tickets.last_handled(conversation.id)
         if not (score.isdigit() and 1 <= int(score) <= 5) or ticket is None or not self.tickets.rate(ticket.id, int(score)):
             return GateOutcome("handled")  # a stale or repeated tap: nothing to say
         return GateOutcome("handled", Notice(text(conversation.language, "handoff.rated")))

@@ -40,7 +40,8 @@ class StaffDesk:
             await self._conversations.notify(conversation, text(language, "handoff.claimed", name=member.display_name))
         elif event == Event.HAND_BACK:
             await self._rasa.reset(conversation.sender_id, language)
-            await self._conversations.notify(conversation, text(language, "handoff.handed_back"))
+            await self._conversations.notify(conversation, text(language, "handoff.handed_back"),
+                                             self._conversations.gate.rating_buttons(language))
         elif event == Event.RESOLVE:
             await self._conversations.notify(conversation, text(language, "handoff.resolved"),
                                              self._conversations.gate.rating_buttons(language))

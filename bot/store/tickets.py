@@ -124,10 +124,12 @@ class Tickets:
             return [{"author": n.author, "text": n.text, "at": n.at.isoformat()} for n in session.execute(
                 select(Note).where(Note.ticket_id == ticket_id).order_by(Note.id)).scalars()]
 
-    def last_resolved(self, conversation_id: int) -> Optional[Ticket]:
+    def last_handled(self, conversation_id: int) -> Optional[Ticket]:
+        """The conversation's latest ticket that staff resolved or handed back (the one to rate)."""
         with self._sessions() as session:
             row = session.execute(select(TicketRow).where(TicketRow.conversation_id == conversation_id,
-                                                          TicketRow.state == State.RESOLVED.value)
+                                                          TicketRow.state.in_((State.RESOLVED.value,
+                                                                               State.RETURNED.value)))
                                   .order_by(TicketRow.id.desc()).limit(1)).scalar_one_or_none()
             return _ticket(row) if row else None
 
