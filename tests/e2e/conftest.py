@@ -2,9 +2,11 @@ import uuid
 
 import httpx
 import pytest
+from playwright.sync_api import Page, sync_playwright
 
 from bot.services import Services
 from bot.settings import Settings
+from tests.conftest import needs_service
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +50,32 @@ def rest(running_bot):
 @pytest.fixture
 def conversation(rest):
     return Conversation(rest)
+
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+# Module scope: Playwright's sync API keeps an event loop running in this thread until it stops,
+# and pytest-asyncio cannot run the async tests of later modules while one runs.
+@pytest.fixture(scope="module")
+def browser():
+    executable = needs_service("HELPDESK_TEST_CHROMIUM", "Chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, running_bot) -> Page:
+    page = context.new_page()
+    page.goto(f"{running_bot.gateway_url}/?lang=sq")
+    return page

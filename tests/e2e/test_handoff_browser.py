@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from bot.store.database import create_engine_for, migrate, session_factory
 from bot.store.staff import StaffAccounts
-from tests.e2e.browser import ANSWER_WAIT, ask, browser, messages  # noqa: F401 (fixtures)
+from tests.e2e.browser import ANSWER_WAIT, ask, messages
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "një fjalëkalim i gjatë"
@@ -25,7 +25,7 @@ def staff_account(running_bot):
     return "drita"
 
 
-def test_a_person_takes_over_in_the_console_and_hands_back_to_the_bot(browser, running_bot, staff_account):  # noqa: F811
+def test_a_person_takes_over_in_the_console_and_hands_back_to_the_bot(browser, running_bot, staff_account):
     staff_context, user_context = browser.new_context(), browser.new_context()
     dialogs = []
     try:

@@ -3,9 +3,9 @@ whole help desk: gateway, Rasa and action server, as `make run` starts them."""
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.browser import ANSWER_WAIT, ask, browser, context, messages, page  # noqa: F401 (fixtures)
+from tests.e2e.browser import ANSWER_WAIT, ask, messages
 
 pytestmark = pytest.mark.e2e
 def test_an_albanian_question_gets_an_albanian_answer_with_its_source_and_buttons(page):
