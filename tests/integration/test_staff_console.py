@@ -14,6 +14,7 @@ from bot.settings import Settings
 from bot.store.database import create_engine_for, session_factory
 from bot.store.staff import StaffAccounts
 from bot.web.app import create_app
+from tests.fakes.telegram_bot_api import FakeBotApi
 from tests.servers import LocalServer
 from tests.widget_client import Widget, socket_url
 
@@ -150,3 +151,39 @@ async def test_resolving_asks_the_user_to_rate(desk):
         assert await user.nothing_more(seconds=1)
     assert (await ana.post(f"/staff/api/tickets/{ticket_id}/claim")).status_code == 409  # resolved is final
     await ana.close()
+
+
+async def test_the_same_path_over_telegram(database_url, rasa, always_open):
+    fake_rasa, port = rasa
+    engine = create_engine_for(database_url)
+    StaffAccounts(session_factory(engine)).add("ana", PASSWORD, "agent", "Ana")
+    engine.dispose()
+    chat = 4242
+
+    async def sent(count):
+        return [c.params["text"] for c in await telegram.wait_for_call("sendMessage", count=count, timeout=15)]
+
+    with FakeBotApi() as telegram, LocalServer(create_app(Settings(
+            rasa_port=port, database_url=database_url, business_hours=always_open, telegram_token=telegram.token,
+            telegram_api_url=telegram.url))) as server:
+        ana = Staff(server.url)
+        await ana.log_in("ana")
+        telegram.send_text(chat, "/human", language_code="en")
+        texts = await sent(2)
+        assert texts[0] == "answer to: /handoff.request" and "number 1 in the queue" in texts[1]
+        ticket = (await ana.client.get("/staff/api/state")).json()["waiting"][0]
+        assert ticket["channel"] == "telegram" and ticket["language"] == "en"
+        assert (await ana.post(f"/staff/api/tickets/{ticket['id']}/claim")).status_code == 200
+        assert (await sent(3))[2].startswith("Ana")
+        await ana.post(f"/staff/api/tickets/{ticket['id']}/messages", {"text": "Hi, Ana here."})
+        assert (await sent(4))[3] == "Hi, Ana here."
+        telegram.send_text(chat, "thanks, one more thing", language_code="en")
+        await asyncio.sleep(1)
+        detail = (await ana.client.get(f"/staff/api/tickets/{ticket['id']}")).json()
+        assert detail["transcript"][-1]["text"] == "thanks, one more thing"
+        await ana.post(f"/staff/api/tickets/{ticket['id']}/hand_back")
+        assert "virtual assistant" in (await sent(5))[4]
+        telegram.send_text(chat, "how do I register?", language_code="en")
+        assert (await sent(6))[5] == "answer to: how do I register?"
+        await ana.close()
+    assert [b["message"] for b in fake_rasa.received] == ["/handoff.request", "how do I register?"]
