@@ -9,7 +9,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 MODEL := models/helpdesk.tar.gz
 TRAINING_INPUTS := config.yml $(wildcard knowledge/*.yml conversation/*.yml) $(wildcard domain/*.yml data/nlu/*.yml data/rules/*.yml bot/nlu/*.py bot/language/*.py)
 
-.PHONY: help venv data check train test run shell eval bench bench-gateway bench-clinc lock clean
+.PHONY: help venv data check train test run shell eval bench bench-gateway bench-handoff bench-clinc lock clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,12 +40,16 @@ run: train ## start the help desk (Rasa, actions, gateway with widget and Telegr
 eval: venv ## accuracy of this pipeline vs the stock Rasa pipeline (held-out + independent sets)
 	$(BIN)/python -m bench.eval_nlu
 
-bench: venv train ## speed and memory vs stock Rasa, then the gateway's overhead (about 1 h 15 min)
+bench: venv train ## speed and memory vs stock Rasa, the gateway's overhead, the handoff path (about 1 h 20 min)
 	$(BIN)/python -m bench.runtime
 	$(BIN)/python -m bench.gateway
+	$(BIN)/python -m bench.handoff
 
 bench-gateway: train ## the gateway (widget path) vs Rasa's REST channel, 50 concurrent conversations
 	$(BIN)/python -m bench.gateway
+
+bench-handoff: train ## handoff request -> staff console, staff reply -> widget (20 users, 3 staff)
+	$(BIN)/python -m bench.handoff
 
 bench-clinc: venv ## the NLU pipeline on CLINC150 (slow, not in CI)
 	$(BIN)/python -m bench.clinc
