@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Set
 
 import yaml
@@ -196,6 +196,42 @@ async def canned(request: Request) -> Response:
     return JSONResponse(yaml.safe_load(request.app.state.settings.canned_replies.read_text(encoding="utf-8")))
 
 
+def _day(value: Optional[str]) -> Optional[datetime]:
+    """A YYYY-MM-DD date from the search form, as the start of that day in UTC."""
+    if not value:
+        return None
+    return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+
+
+async def search(request: Request) -> Response:
+    if current_staff(request) is None:
+        return _error("log in again", 401)
+    params = request.query_params
+    try:
+        since, until = _day(params.get("from")), _day(params.get("to"))
+    except ValueError:
+        return _error("dates are written YYYY-MM-DD", 400)
+    until = until + timedelta(days=1) if until else None  # "to" includes that whole day
+    found = await request.app.state.conversations.db(
+        request.app.state.conversations.transcripts.search, params.get("q", "")[:200], params.get("topic") or None,
+        params.get("channel") or None, since, until)
+    return JSONResponse({"results": found})
+
+
+async def conversation_detail(request: Request) -> Response:
+    if current_staff(request) is None:
+        return _error("log in again", 401)
+    conversation_id = request.path_params["conversation_id"]
+
+    def detail() -> Dict[str, Any]:
+        history = request.app.state.conversations.transcripts.history(conversation_id)
+        tickets = request.app.state.tickets.of_conversation(conversation_id)
+        return {"transcript": [message_json(m) | {"status": m.status} for m in history],
+                "tickets": [{"id": t.id, "state": t.state.value, "agent": t.agent,
+                             "opened_at": t.opened_at.isoformat()} for t in tickets]}
+    return JSONResponse(await request.app.state.conversations.db(detail))
+
+
 async def _json(request: Request) -> Dict[str, Any]:
     try:
         body = await request.json()
@@ -245,6 +281,8 @@ def console_routes() -> List[BaseRoute]:
         Route("/staff", console_page),
         Route("/staff/api/state", state),
         Route("/staff/api/canned", canned),
+        Route("/staff/api/search", search),
+        Route("/staff/api/conversations/{conversation_id:int}", conversation_detail),
         Route("/staff/api/tickets/{ticket_id:int}", ticket_detail),
         Route("/staff/api/tickets/{ticket_id:int}/messages", ticket_message, methods=["POST"]),
         Route("/staff/api/tickets/{ticket_id:int}/{action}", ticket_move, methods=["POST"]),

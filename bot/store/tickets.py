@@ -141,3 +141,8 @@ class Tickets:
             return True
         except IntegrityError:
             return False
+
+    def of_conversation(self, conversation_id: int) -> List[Ticket]:
+        with self._sessions() as session:
+            return [_ticket(r) for r in session.execute(select(TicketRow).where(
+                TicketRow.conversation_id == conversation_id).order_by(TicketRow.id)).scalars()]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Tuple
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -171,3 +171,24 @@ class Transcripts:
             if row is None or row.conversation_id != conversation_id or not 0 <= index < len(row.buttons or []):
                 return None
             return dict(row.buttons[index])
+
+    def search(self, words: str = "", topic: Optional[str] = None, channel: Optional[str] = None,
+               since: Optional[datetime] = None, until: Optional[datetime] = None, limit: int = 50) -> List[Dict[str, Any]]:
+        """Past conversations, newest first: by words in any message, topic, channel and date of the messages."""
+        query = select(Conversation.id, Conversation.channel, Conversation.language, Conversation.last_topic,
+                       func.min(Message.created_at), func.max(Message.created_at)).join(Message)
+        if words.strip():
+            query = query.where(func.lower(Message.text).contains(words.strip().lower(), autoescape=True))
+        if topic:
+            query = query.where(Conversation.last_topic == topic)
+        if channel:
+            query = query.where(Conversation.channel == channel)
+        if since:
+            query = query.where(Message.created_at >= since)
+        if until:
+            query = query.where(Message.created_at < until)
+        query = query.group_by(Conversation.id).order_by(func.max(Message.created_at).desc()).limit(limit)
+        with self._sessions() as session:
+            return [{"conversation_id": cid, "channel": ch, "language": lang, "topic": last_topic,
+                     "first_at": first.isoformat(), "last_at": last.isoformat()}
+                    for cid, ch, lang, last_topic, first, last in session.execute(query)]

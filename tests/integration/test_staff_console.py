@@ -187,3 +187,22 @@ async def test_the_same_path_over_telegram(database_url, rasa, always_open):
         assert (await sent(6))[5] == "answer to: how do I register?"
         await ana.close()
     assert [b["message"] for b in fake_rasa.received] == ["/handoff.request", "how do I register?"]
+
+
+async def test_past_conversations_are_searchable_by_staff_only(desk):
+    server, _ = desk
+    async with Widget(socket_url(server), uuid.uuid4().hex, "sq") as user:
+        await user.say("Pyetje për statutin e shoqatës")
+        await user.next("message")
+    ana = Staff(server.url)
+    assert (await ana.client.get("/staff/api/search", params={"q": "statutin"})).status_code == 401
+    await ana.log_in("ana")
+    found = (await ana.client.get("/staff/api/search", params={"q": "STATUTIN", "channel": "widget",
+                                                               "from": "2020-01-01"})).json()["results"]
+    assert len(found) == 1 and found[0]["channel"] == "widget"
+    assert (await ana.client.get("/staff/api/search", params={"q": "statutin", "channel": "telegram"})
+            ).json()["results"] == []
+    assert (await ana.client.get("/staff/api/search", params={"from": "yesterday"})).status_code == 400
+    detail = (await ana.client.get(f"/staff/api/conversations/{found[0]['conversation_id']}")).json()
+    assert [m["from"] for m in detail["transcript"]] == ["user", "bot"] and detail["tickets"] == []
+    await ana.close()

@@ -54,3 +54,20 @@ def test_user_text_is_stored_exactly(transcripts):
     tricky = "<script>alert('x')</script> ë ç 😀 'quotes' \"double\" \\ %s ; DROP TABLE messages; --"
     message, _ = transcripts.add_inbound(conversation.id, tricky)
     assert transcripts.history(conversation.id)[0].text == tricky == message.text
+
+
+def test_past_conversations_are_found_by_words_topic_channel_and_date(transcripts):
+    from datetime import datetime, timedelta, timezone
+    widget = transcripts.open_conversation("widget", "s-search", "sq")
+    telegram = transcripts.open_conversation("telegram", "99", "en")
+    message, _ = transcripts.add_inbound(widget.id, "Si bëhet Statuti i OJQ-së? 100%_sigurt")
+    transcripts.answered(message.id, "sq", "governance.statute", [{"text": "Statuti ..."}])
+    transcripts.add_inbound(telegram.id, "How do I apply for public benefit status?")
+    found = lambda **criteria: [r["conversation_id"] for r in transcripts.search(**criteria)]  # noqa: E731
+    assert found(words="STATUTI") == [widget.id]
+    assert found(words="100%_") == [widget.id] and found(words="%") == [widget.id]  # wildcards taken literally
+    assert found(topic="governance.statute") == [widget.id]
+    assert found(channel="telegram") == [telegram.id]
+    assert set(found()) == {widget.id, telegram.id}
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    assert found(since=tomorrow) == [] and set(found(until=tomorrow)) == {widget.id, telegram.id}
