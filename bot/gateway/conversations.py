@@ -81,6 +81,13 @@ class Conversations:
             except Exception:  # one broken console must not stop the conversation
                 log.exception("a listener failed on %s", event.get("type"))
 
+    async def queue_changed(self) -> None:
+        """Tells waiting users whose expected wait changed noticeably, and every console."""
+        for conversation_id, notice in await self.db(self.gate.updates):
+            conversation = await self.db(self.transcripts.conversation, conversation_id)
+            await self.notify(conversation, notice.text, notice.buttons)
+        await self.publish({"type": "queue"})
+
     async def db(self, method: Callable, *args, **kwargs):
         """Runs a Transcripts unit of work in a worker thread, off the event loop."""
         return await anyio.to_thread.run_sync(functools.partial(method, *args, **kwargs))
@@ -150,7 +157,7 @@ class Conversations:
                     await self.publish({"type": "message", "ticket_id": outcome.ticket_id,
                                         "conversation_id": conversation.id, "message": message})
                 else:
-                    await self.publish({"type": "queue"})  # e.g. a cancelled ticket leaves the queue
+                    await self.queue_changed()  # e.g. a cancelled ticket leaves the queue
                 return
         metadata = {"language": conversation.language, "channel": conversation.channel}
         while True:

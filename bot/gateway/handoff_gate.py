@@ -9,13 +9,13 @@ Methods are synchronous units of work; the conversation worker runs them in a th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Dict, List, Optional, Tuple
 
 from bot.gateway.catalogue import text
 from bot.handoff.hours import BusinessHours
 from bot.handoff.queue import Actor, Event
-from bot.handoff.wait import estimate_wait
+from bot.handoff.wait import changed_noticeably, estimate_wait
 from bot.store.tickets import Tickets
 from bot.store.transcripts import ConversationView, MessageView
 
@@ -48,6 +48,7 @@ class HandoffGate:
         self._hours = hours
         self._clock = clock
         self._agents_online = agents_online
+        self._told: Dict[int, timedelta] = {}  # the wait last told to each waiting ticket's user
 
     @staticmethod
     def may_intercept(message: MessageView) -> bool:
@@ -90,6 +91,19 @@ class HandoffGate:
             opens = self._hours.next_opening(now)
             return Notice(text(language, "handoff.closed", opens=opens.strftime("%d.%m.%Y %H:%M")), cancel), ticket.id
         position = self.tickets.position(ticket.id) or 1
-        wait = estimate_wait(position, self.tickets.recent_handling(), self._agents_online())
+        wait = self._told[ticket.id] = estimate_wait(position, self.tickets.recent_handling(), self._agents_online())
         return Notice(text(language, "handoff.queued", position=position, minutes=int(wait.total_seconds() // 60)),
                       cancel), ticket.id
+
+    def updates(self) -> List[Tuple[int, Notice]]:
+        """After the queue moved: (conversation id, notice) for each waiting user whose wait changed noticeably."""
+        handling, agents = self.tickets.recent_handling(), self._agents_online()
+        notices = []
+        for position, ticket in enumerate(self.tickets.waiting(), 1):
+            wait = estimate_wait(position, handling, agents)
+            told = self._told.get(ticket.id)
+            if told is not None and changed_noticeably(told, wait):
+                self._told[ticket.id] = wait
+                notices.append((ticket.conversation_id, Notice(text(
+                    ticket.language, "handoff.update", position=position, minutes=int(wait.total_seconds() // 60)))))
+        return notices

@@ -45,7 +45,7 @@ class StaffDesk:
         elif event == Event.RESOLVE:
             await self._conversations.notify(conversation, text(language, "handoff.resolved"),
                                              self._conversations.gate.rating_buttons(language))
-        await self._conversations.publish({"type": "queue"})
+        await self._conversations.queue_changed()
         return ticket
 
     async def reply(self, ticket_id: int, member: StaffView, body: str) -> MessageView:

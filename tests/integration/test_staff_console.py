@@ -206,3 +206,25 @@ async def test_past_conversations_are_searchable_by_staff_only(desk):
     detail = (await ana.client.get(f"/staff/api/conversations/{found[0]['conversation_id']}")).json()
     assert [m["from"] for m in detail["transcript"]] == ["user", "bot"] and detail["tickets"] == []
     await ana.close()
+
+
+async def test_waiting_users_are_told_when_their_wait_changes_noticeably(desk):
+    server, _ = desk
+    ana = Staff(server.url)
+    await ana.log_in("ana")
+    users = [await Widget(socket_url(server), uuid.uuid4().hex, "en").__aenter__() for _ in range(3)]
+    try:
+        for user in users:
+            await user.say("a person", payload="/handoff.request")
+            await user.next("message")
+        places = [(await user.next("message"))["text"] for user in users]
+        assert ["number 1 " in places[0], "number 2 " in places[1], "number 3 " in places[2]] == [True] * 3
+        first = (await ana.client.get("/staff/api/state")).json()["waiting"][0]["id"]
+        await ana.post(f"/staff/api/tickets/{first}/claim")
+        moved = await users[2].next("message")
+        assert moved["from"] == "system" and "now number 2" in moved["text"]
+        assert "now number 1" in (await users[1].next("message"))["text"]
+    finally:
+        for user in users:
+            await user.__aexit__()
+        await ana.close()
