@@ -15,7 +15,6 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import List, Optional
 
 import httpx
@@ -23,15 +22,14 @@ import websockets
 
 from bench.gateway import TURN_TIMEOUT, WidgetClient
 from bench.runtime import RESULTS, percentile
+from bot.knowledge.loader import PROJECT_ROOT
 from bot.services import Services
 from bot.settings import Settings
 from bot.store.database import create_engine_for, migrate, session_factory
 from bot.store.staff import StaffAccounts
 
 PASSWORD = "benchmark password"
-ALWAYS_OPEN = "timezone: Europe/Belgrade\nhours:\n" + "".join(
-    f'  {day}: ["00:00-23:59"]\n' for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                                             "sunday"))
+ALWAYS_OPEN = PROJECT_ROOT / "tests" / "data" / "always_open.yml"
 
 
 class Console:
@@ -112,10 +110,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--staff", type=int, default=3)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        hours = Path(tmp) / "hours.yml"
-        hours.write_text(ALWAYS_OPEN)
         settings = Settings(rasa_port=19005, actions_port=19055, gateway_port=19080,
-                            database_url=f"sqlite:///{tmp}/bench.db", business_hours=hours)
+                            database_url=f"sqlite:///{tmp}/bench.db", business_hours=ALWAYS_OPEN)
         migrate(settings.database_url)
         engine = create_engine_for(settings.database_url)
         for n in range(args.staff):

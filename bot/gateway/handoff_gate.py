@@ -84,12 +84,15 @@ class HandoffGate:
         """Opens (or finds) the conversation's ticket; says where the user stands; returns the ticket id too."""
         language = signal.get("language") or conversation.language
         now = self._clock()
-        ticket = self.tickets.open(conversation.id, signal.get("reason") or "request", language,
-                                   signal.get("last_article") or conversation.last_topic, now)
         cancel = [{"title": text(language, "handoff.cancel_button"), "payload": CANCEL}]
+        reason, topic = signal.get("reason") or "request", signal.get("last_article") or conversation.last_topic
         if not self._hours.is_open(now):
+            # Left for later: staff answer on the same channel (Telegram, or the widget's next visit).
+            ticket = self.tickets.open(conversation.id, reason, language, topic, now, Actor.system(),
+                                       offline_contact=f"{conversation.channel}:{conversation.external_id}")
             opens = self._hours.next_opening(now)
             return Notice(text(language, "handoff.closed", opens=opens.strftime("%d.%m.%Y %H:%M")), cancel), ticket.id
+        ticket = self.tickets.open(conversation.id, reason, language, topic, now)
         position = self.tickets.position(ticket.id) or 1
         wait = self._told[ticket.id] = estimate_wait(position, self.tickets.recent_handling(), self._agents_online())
         return Notice(text(language, "handoff.queued", position=position, minutes=int(wait.total_seconds() // 60)),

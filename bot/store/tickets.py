@@ -42,16 +42,19 @@ class Tickets:
         self._sessions = sessions
 
     def open(self, conversation_id: int, reason: str, language: Optional[str], topic: Optional[str],
-             now: datetime, actor: Actor = Actor.bot()) -> Ticket:
-        """A new waiting ticket, or the conversation's active one if it already has one."""
+             now: datetime, actor: Actor = Actor.bot(), offline_contact: Optional[str] = None) -> Ticket:
+        """A new ticket (waiting; offline, answered later, when a contact is given), or the conversation's
+        active one if it already has one."""
         active = self.active(conversation_id)
         if active:
             return active
-        ticket, transition = apply(None, Event.OPEN, actor, now, conversation_id=conversation_id, reason=reason,
-                                   language=language, topic=topic)
+        event = Event.LEAVE_OFFLINE if offline_contact else Event.OPEN
+        ticket, transition = apply(None, event, actor, now, conversation_id=conversation_id, reason=reason,
+                                   language=language, topic=topic, contact=offline_contact)
         with self._sessions.begin() as session:
             row = TicketRow(conversation_id=conversation_id, state=ticket.state.value, agent=None, reason=reason,
-                            language=language, topic=topic, opened_at=now, updated_at=now, version=1)
+                            language=language, topic=topic, contact=offline_contact, opened_at=now, updated_at=now,
+                            version=1)
             session.add(row)
             session.flush()
             session.add(_transition_row(transition, row.id))

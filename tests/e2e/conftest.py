@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from bot.services import Services
+from bot.knowledge.loader import PROJECT_ROOT
 from bot.settings import Settings
 from tests.conftest import needs_service
 
@@ -13,7 +14,9 @@ from tests.conftest import needs_service
 def bot_settings(tmp_path_factory):
     # Ports and database apart from the defaults, so a help desk started with `make run` does not interfere.
     database = tmp_path_factory.mktemp("e2e") / "helpdesk.db"
-    return Settings(rasa_port=15005, actions_port=15055, gateway_port=15080, database_url=f"sqlite:///{database}")
+    # Staff "at work" whatever the day, so the handoff tests see the live queue, not offline tickets.
+    return Settings(rasa_port=15005, actions_port=15055, gateway_port=15080, database_url=f"sqlite:///{database}",
+                    business_hours=PROJECT_ROOT / "tests" / "data" / "always_open.yml")
 
 
 @pytest.fixture(scope="session")

@@ -1,3 +1,7 @@
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from tests.fake_rasa import FakeRasa
@@ -11,10 +15,20 @@ def rasa():
         yield fake, port
 
 
+ALWAYS_OPEN = Path(__file__).resolve().parent.parent / "data" / "always_open.yml"
+
+
 @pytest.fixture
-def always_open(tmp_path):
-    hours = tmp_path / "open.yml"
-    day = '["00:00-23:59"]'
+def always_open():
+    return ALWAYS_OPEN
+
+
+@pytest.fixture
+def closed_hours(tmp_path):
+    """Business hours closed today and tomorrow (holidays); returns the file and the day staff are back."""
+    today = datetime.now(ZoneInfo("Europe/Belgrade")).date()
+    hours = tmp_path / "closed.yml"
     hours.write_text("timezone: Europe/Belgrade\nhours:\n" + "".join(
-        f"  {d}: {day}\n" for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")))
-    return hours
+        f'  {d}: ["09:00-10:00"]\n' for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                               "sunday")) + f"holidays: [{today}, {today + timedelta(days=1)}]\n")
+    return hours, today + timedelta(days=2)

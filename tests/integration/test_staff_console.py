@@ -228,3 +228,32 @@ async def test_waiting_users_are_told_when_their_wait_changes_noticeably(desk):
         for user in users:
             await user.__aexit__()
         await ana.close()
+
+
+async def test_outside_hours_the_question_is_kept_and_answered_on_the_next_visit(database_url, rasa, closed_hours):
+    fake_rasa, port = rasa
+    engine = create_engine_for(database_url)
+    StaffAccounts(session_factory(engine)).add("ana", PASSWORD, "agent", "Ana")
+    engine.dispose()
+    with LocalServer(create_app(Settings(rasa_port=port, database_url=database_url,
+                                         business_hours=closed_hours[0]))) as server:
+        token = uuid.uuid4().hex
+        async with Widget(socket_url(server), token, "en") as user:
+            await user.say("a person", payload="/handoff.request")
+            await user.next("message")
+            assert "not at work" in (await user.next("message"))["text"]
+            await user.say("Can you check our annual report before Friday?")
+            await user.next("ack")
+        ana = Staff(server.url)
+        await ana.log_in("ana")
+        board = (await ana.client.get("/staff/api/state")).json()
+        assert board["waiting"] == [] and len(board["offline"]) == 1  # listed apart
+        ticket = board["offline"][0]["id"]
+        assert board["offline"][0]["preview"] == "Can you check our annual report before Friday?"
+        await ana.post(f"/staff/api/tickets/{ticket}/claim")
+        await ana.post(f"/staff/api/tickets/{ticket}/messages", {"text": "Yes, send it to us."})
+        await ana.post(f"/staff/api/tickets/{ticket}/resolve")
+        async with Widget(socket_url(server), token) as back:  # the next visit
+            assert "Yes, send it to us." in [m["text"] for m in back.history if m["from"] == "staff"]
+        await ana.close()
+    assert [b["message"] for b in fake_rasa.received] == ["/handoff.request"]

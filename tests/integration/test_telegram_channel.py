@@ -26,6 +26,7 @@ from bot.settings import Settings
 from bot.web.app import create_app
 from tests.fake_rasa import FakeRasa
 from tests.fakes.telegram_bot_api import Call, FakeBotApi
+from tests.integration.conftest import ALWAYS_OPEN
 from tests.servers import LocalServer, free_port
 
 WAIT = 10.0  # longest wait for any one thing the gateway should do
@@ -118,7 +119,7 @@ def help_desk(database_url: str, webhook: bool = False,
         settings = Settings(
             rasa_port=rasa_port, database_url=database_url, telegram_token=fake.token, telegram_api_url=fake.url,
             telegram_webhook_url=f"http://127.0.0.1:{gateway_port}/telegram/webhook" if webhook else None,
-            telegram_webhook_secret=SECRET if webhook else None)
+            telegram_webhook_secret=SECRET if webhook else None, business_hours=ALWAYS_OPEN)
         with LocalServer(create_app(settings), port=gateway_port) as gateway:
             yield HelpDesk(fake, rasa, gateway.url, database_url)
 
@@ -236,8 +237,8 @@ async def test_lang_toggles_or_sets_the_language(desk):
 
 async def test_human_asks_for_a_person_and_cancel_goes_back_to_the_bot(desk, sqlite_url):
     assert (await desk.exchange(CHAT, "/human", language_code="en")).params["text"] == "answer to: /handoff.request"
-    where = (await desk.answers(CHAT, 2))[1].params  # the place in the queue, or when staff are back
-    assert "queue" in where["text"]
+    where = (await desk.answers(CHAT, 2))[1].params  # the place in the queue
+    assert "number 1 in the queue" in where["text"]
     assert where["reply_markup"]["inline_keyboard"][0][0]["text"] == notice("en", "handoff.cancel_button")
     assert desk.rasa.messages == ["/handoff.request"]
     engine = create_engine(sqlite_url, future=True)

@@ -2,8 +2,6 @@
 import asyncio
 import json
 import uuid
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -180,15 +178,10 @@ async def test_while_waiting_for_a_person_rasa_sees_nothing_until_the_user_cance
     assert texts == ["dua një njeri", "a jeni aty?", "kam një pyetje për tatimet", "Anulo", "si regjistrohet një OJQ?"]
 
 
-async def test_outside_business_hours_the_user_is_told_when_staff_are_back(database_url, rasa, tmp_path):
+async def test_outside_business_hours_the_user_is_told_when_staff_are_back(database_url, rasa, closed_hours):
     fake, port = rasa
-    today = datetime.now(ZoneInfo("Europe/Belgrade")).date()
-    back = today + timedelta(days=2)
-    closed = tmp_path / "closed.yml"  # today and tomorrow are holidays, so the desk opens the day after
-    closed.write_text("timezone: Europe/Belgrade\nhours:\n" + "".join(
-        f'  {d}: ["09:00-10:00"]\n' for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                                               "sunday")) + f"holidays: [{today}, {today + timedelta(days=1)}]\n")
-    settings = Settings(rasa_port=port, database_url=database_url, business_hours=closed)
+    hours, back = closed_hours
+    settings = Settings(rasa_port=port, database_url=database_url, business_hours=hours)
     with LocalServer(create_app(settings)) as server:
         async with Widget(socket_url(server), session(), "en") as widget:
             await widget.say("human", payload="/handoff.request")

@@ -7,6 +7,8 @@
  *   POST /staff/api/tickets/{id}/claim|release|hand_back|resolve {}  |  …/transfer {"to_agent"}  → {ticket}
  *   POST /staff/api/tickets/{id}/messages {"text","internal"}       → {message} | {note}
  *   GET  /staff/api/canned           → {"sq": [{title,text}], "en": [...]}
+ *   GET  /staff/api/search?q&topic&channel&from&to → {results: [{conversation_id,channel,language,topic,first_at,last_at}]}
+ *   GET  /staff/api/conversations/{id} → {transcript, tickets: [{id,state,agent,opened_at}]}
  *   WS   /staff/ws  server → {"type":"queue"} | {"type":"message",ticket_id,conversation_id,message}
  *                          | {"type":"new_ticket",ticket_id}
  *   Errors: 4xx with {"error": "plain message"}, shown in the alert region.
@@ -38,12 +40,17 @@
     facts: $('ticket-facts'), actions: $('ticket-actions'), transcript: $('transcript'), notes: $('notes'),
     history: $('history'), form: $('reply-form'), input: $('reply-input'), internal: $('reply-internal'),
     canned: $('canned-select'), send: $('reply-send'), hint: $('reply-hint'),
+    ticketPanel: $('ticket-panel'), searchToggle: $('search-toggle'), searchPanel: $('search-panel'),
+    searchForm: $('search-form'), searchWords: $('search-words'),
+    searchStatus: $('search-status'), results: $('search-results'), pastTitle: $('past-title'),
+    pastDetail: $('past-detail'), pastTickets: $('past-tickets'), pastTranscript: $('search-transcript'),
   };
 
   const app = {
     me: null, agents: [], lists: { waiting: [], mine: [], others: [], offline: [] }, fetchedAt: Date.now(),
     selected: null, detail: null, seen: new Set(), unread: {}, drafts: {}, canned: { sq: [], en: [] },
     busy: false, sending: false, stateFailed: false, baseTitle: document.title,
+    searchSeq: 0, pastSeq: 0, pastOpen: null,
   };
 
   // ---- small helpers ------------------------------------------------------------------------
@@ -251,6 +258,14 @@
     });
   }
 
+  /** The first line of a ticket or conversation in a list: its name, channel and language, then `more`. */
+  function itemTop(name, channel, language, ...more) {
+    return h('span', { class: 'ticket-top' }, h('span', { class: 'ticket-no', text: name }),
+      channelBadge(channel, false), languageBadge(language), ...more);
+  }
+
+  const topicNode = (topic) => (topic ? h('span', { class: 'ticket-topic', text: topic }) : null);
+
   function ticketItem(ticket, queue) {
     const unread = app.unread[ticket.id] || 0;
     const selected = ticket.id === app.selected;
@@ -259,14 +274,12 @@
       'data-testid': 'ticket-item', 'data-ticket-id': ticket.id, 'data-state': ticket.state,
       'data-unread': unread || null, 'aria-current': selected ? 'true' : null, onclick: () => select(ticket.id),
     },
-    h('span', { class: 'ticket-top' },
-      h('span', { class: 'ticket-no', text: t('ticket', { id: ticket.id }) }),
-      channelBadge(ticket.channel, false), languageBadge(ticket.language),
+    itemTop(t('ticket', { id: ticket.id }), ticket.channel, ticket.language,
       unread ? h('span', { class: 'unread' }, h('span', { 'aria-hidden': 'true', text: String(unread) }),
         h('span', { class: 'sr', text: t('unread', { count: unread }) })) : null,
       ticket.state === 'waiting' ? waitNode(ticket, app.fetchedAt)
         : h('span', { class: 'when', text: t('opened_at', { time: when(ticket.opened_at) }) })),
-    ticket.topic ? h('span', { class: 'ticket-topic', text: ticket.topic }) : null,
+    topicNode(ticket.topic),
     queue === 'others' && ticket.agent ? h('span', { class: 'ticket-agent', text: t('handled_by', { agent: agentName(ticket.agent) }) }) : null,
     ticket.preview ? h('span', { class: 'ticket-preview', text: ticket.preview }) : null);
   }
@@ -275,6 +288,7 @@
 
   function select(id) {
     id = Number(id);
+    showSearch(false);
     if (app.selected !== null && app.selected !== id) app.drafts[app.selected] = el.input.value;
     if (app.selected !== id) {
       el.input.value = app.drafts[id] || '';
@@ -423,20 +437,31 @@
     const list = el.transcript;
     const reading = list.getAttribute('data-ticket-id') === String(detail.ticket.id)
       && list.scrollHeight - list.scrollTop - list.clientHeight > 80 ? list.scrollTop : null;
-    list.textContent = '';
     list.setAttribute('data-ticket-id', detail.ticket.id);
-    app.seen = new Set();
-    detail.transcript.forEach((message) => appendMessage(message));
-    if (!detail.transcript.length) list.appendChild(h('li', { class: 'empty', text: t('empty_transcript') }));
+    app.seen = fillTranscript(list, detail.transcript);
     list.scrollTop = reading === null ? list.scrollHeight : reading; // someone reading further up keeps their place
+  }
+
+  /** Shows `messages` in `list` (a transcript of tickets or past conversations), each once; returns their ids. */
+  function fillTranscript(list, messages) {
+    const seen = new Set();
+    list.textContent = '';
+    messages.filter((message) => firstTime(seen, message)).forEach((message) => list.appendChild(messageNode(message)));
+    if (!messages.length) list.appendChild(h('li', { class: 'empty', text: t('empty_transcript') }));
+    return seen;
+  }
+
+  /** Notes the message's id in `seen`; false when it was there already. */
+  function firstTime(seen, message) {
+    if (message.id === undefined || message.id === null) return true;
+    if (seen.has(message.id)) return false;
+    seen.add(message.id);
+    return true;
   }
 
   /** Adds one message unless it is shown already; false when it was a duplicate. */
   function appendMessage(message) {
-    if (message.id !== undefined && message.id !== null) {
-      if (app.seen.has(message.id)) return false;
-      app.seen.add(message.id);
-    }
+    if (!firstTime(app.seen, message)) return false;
     const list = el.transcript;
     const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     const empty = list.querySelector('.empty');
@@ -561,6 +586,93 @@
       app.sending = false;
       updateReply();
     }
+  }
+
+  // ---- past conversations -------------------------------------------------------------------
+
+  /** The search panel takes the place of the ticket panel while it is open. */
+  function showSearch(open) {
+    const opening = open && el.searchPanel.hidden;
+    el.searchPanel.hidden = !open;
+    el.ticketPanel.hidden = open;
+    el.searchToggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    if (opening) el.searchWords.focus();
+  }
+
+  async function search() {
+    const seq = ++app.searchSeq;
+    const query = new URLSearchParams();
+    new FormData(el.searchForm).forEach((value, key) => { if (String(value).trim()) query.set(key, String(value).trim()); });
+    el.results.setAttribute('aria-busy', 'true');
+    el.searchStatus.textContent = t('searching');
+    clearError();
+    try {
+      const data = await api(`/staff/api/search?${query}`);
+      if (seq !== app.searchSeq) return;
+      const results = Array.isArray(data.results) ? data.results : [];
+      el.searchStatus.textContent = results.length === 1 ? t('search_found_one')
+        : results.length ? t('search_found', { count: results.length }) : t('search_none');
+      el.results.textContent = '';
+      results.forEach((found) => el.results.appendChild(h('li', null, resultItem(found))));
+      markOpen();
+    } catch (error) {
+      if (seq !== app.searchSeq) return;
+      el.searchStatus.textContent = '';
+      report(error);
+    } finally {
+      if (seq === app.searchSeq) el.results.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  function resultItem(found) {
+    const id = found.conversation_id;
+    return h('button', {
+      type: 'button', class: 'ticket', 'data-testid': 'search-result', 'data-conversation-id': id,
+      onclick: () => openConversation(id),
+    },
+    itemTop(t('conversation', { id }), found.channel, found.language, h('span', { class: 'when' }, timeNode(found.last_at))),
+    topicNode(found.topic));
+  }
+
+  function markOpen() {
+    el.results.querySelectorAll('[data-testid="search-result"]').forEach((item) => {
+      const open = item.getAttribute('data-conversation-id') === String(app.pastOpen);
+      item.classList.toggle('is-selected', open);
+      if (open) item.setAttribute('aria-current', 'true'); else item.removeAttribute('aria-current');
+    });
+  }
+
+  async function openConversation(id) {
+    const seq = ++app.pastSeq;
+    app.pastOpen = id;
+    markOpen();
+    el.pastTitle.textContent = t('conversation', { id });
+    el.pastDetail.hidden = false;
+    el.pastDetail.setAttribute('aria-busy', 'true');
+    el.pastTranscript.setAttribute('data-conversation-id', id);
+    [el.pastTickets, el.pastTranscript].forEach((node) => { node.textContent = ''; });
+    try {
+      const data = await api(`/staff/api/conversations/${id}`);
+      if (seq !== app.pastSeq) return;
+      const tickets = Array.isArray(data.tickets) ? data.tickets : [];
+      tickets.forEach((ticket) => el.pastTickets.appendChild(pastTicket(ticket)));
+      if (!tickets.length) el.pastTickets.appendChild(h('li', { class: 'empty', text: t('no_tickets') }));
+      fillTranscript(el.pastTranscript, Array.isArray(data.transcript) ? data.transcript : []);
+      el.pastTranscript.scrollTop = 0;
+      el.pastDetail.setAttribute('aria-busy', 'false');
+    } catch (error) {
+      if (seq === app.pastSeq) report(error);
+    }
+  }
+
+  /** A ticket of a past conversation; its button opens the ticket in the ticket panel. */
+  function pastTicket(ticket) {
+    const open = () => { select(ticket.id); el.title.focus(); };
+    return h('li', null,
+      h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'search-ticket', 'data-ticket-id': ticket.id,
+        onclick: open, text: t('ticket', { id: ticket.id }) }),
+      ' ', h('span', { class: `state state-${ticket.state}`, text: label('state_', ticket.state) }),
+      ticket.agent ? ` · ${agentName(ticket.agent)}` : null, ' · ', timeNode(ticket.opened_at));
   }
 
   // ---- live updates -------------------------------------------------------------------------
@@ -716,6 +828,13 @@
   el.internal.addEventListener('change', updateReply);
   el.canned.addEventListener('change', insertCanned);
   el.notify.addEventListener('click', enableNotifications);
+  el.searchToggle.addEventListener('click', () => showSearch(el.searchPanel.hidden));
+  el.searchForm.addEventListener('submit', (event) => { event.preventDefault(); search(); });
+  el.searchPanel.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || event.defaultPrevented || (event.target.type === 'search' && event.target.value)) return;
+    showSearch(false);
+    el.searchToggle.focus();
+  });
   const unlock = () => { audioContext(); document.removeEventListener('pointerdown', unlock); document.removeEventListener('keydown', unlock); };
   document.addEventListener('pointerdown', unlock);
   document.addEventListener('keydown', unlock);
