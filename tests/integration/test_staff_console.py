@@ -257,3 +257,36 @@ async def test_outside_hours_the_question_is_kept_and_answered_on_the_next_visit
             assert "Yes, send it to us." in [m["text"] for m in back.history if m["from"] == "staff"]
         await ana.close()
     assert [b["message"] for b in fake_rasa.received] == ["/handoff.request"]
+
+
+async def test_a_gateway_restart_loses_no_ticket_message_or_assignment(database_url, rasa, always_open):
+    fake_rasa, port = rasa
+    engine = create_engine_for(database_url)
+    StaffAccounts(session_factory(engine)).add("ana", PASSWORD, "agent", "Ana")
+    engine.dispose()
+    settings = Settings(rasa_port=port, database_url=database_url, business_hours=always_open)
+    token = uuid.uuid4().hex
+    with LocalServer(create_app(settings)) as server:
+        ana = Staff(server.url)
+        await ana.log_in("ana")
+        async with Widget(socket_url(server), token, "en") as user:
+            await user.say("a person", payload="/handoff.request")
+            await user.next("message")
+            await user.next("message")
+            ticket = (await ana.client.get("/staff/api/state")).json()["waiting"][0]["id"]
+            await ana.post(f"/staff/api/tickets/{ticket}/claim")
+            await user.say("my question before the restart")
+            await user.next("ack")
+        await ana.close()
+    with LocalServer(create_app(settings)) as server:  # a new process, the same database
+        ana = Staff(server.url)
+        await ana.log_in("ana")  # the same account; the session secret survives in var/data
+        board = (await ana.client.get("/staff/api/state")).json()
+        assert [t["id"] for t in board["mine"]] == [ticket]
+        detail = (await ana.client.get(f"/staff/api/tickets/{ticket}")).json()
+        assert detail["transcript"][-1]["text"] == "my question before the restart"
+        async with Widget(socket_url(server), token) as user:
+            await ana.post(f"/staff/api/tickets/{ticket}/messages", {"text": "Still here."})
+            assert (await user.next("message"))["text"] == "Still here."
+        await ana.close()
+    assert [b["message"] for b in fake_rasa.received] == ["/handoff.request"]
