@@ -21,6 +21,7 @@ from bot.store.transcripts import ConversationView, MessageView
 
 CANCEL = "/cancel"
 RATE = "/rate_"  # + 1..5, the buttons offered when staff resolve a ticket
+COMMENT = "/comment"  # the button offered after a rating: the next message is the comment
 HELD = "held"  # a user message kept for staff, never sent to Rasa
 
 
@@ -49,16 +50,27 @@ class HandoffGate:
         self._clock = clock
         self._agents_online = agents_online
         self._told: Dict[int, timedelta] = {}  # the wait last told to each waiting ticket's user
+        self._commenting: Dict[int, int] = {}  # conversation -> the rated ticket whose comment comes next
 
-    @staticmethod
-    def may_intercept(message: MessageView) -> bool:
+    def may_intercept(self, message: MessageView) -> bool:
         """Whether the gate must look even when no person is involved (saves a query per message)."""
-        return CANCEL in (message.payload, message.text.strip().lower()) or (message.payload or "").startswith(RATE)
+        payload = message.payload or ""
+        return (CANCEL in (payload, message.text.strip().lower()) or payload.startswith(RATE) or payload == COMMENT
+                or message.conversation_id in self._commenting)
 
     def before_bot(self, message: MessageView, conversation: ConversationView) -> Optional[GateOutcome]:
         """What happens to a user message instead of going to Rasa; None lets it through."""
         if (message.payload or "").startswith(RATE):
             return self._rate(message.payload[len(RATE):], conversation)
+        if message.payload == COMMENT:
+            ticket = self.tickets.last_handled(conversation.id)
+            if ticket is None:
+                return GateOutcome("handled")
+            self._commenting[conversation.id] = ticket.id
+            return GateOutcome("handled", Notice(text(conversation.language, "handoff.comment_prompt")))
+        if conversation.id in self._commenting:
+            self.tickets.comment(self._commenting.pop(conversation.id), message.text)
+            return GateOutcome("handled", Notice(text(conversation.language, "handoff.comment_thanks")))
         cancelling = CANCEL in (message.payload, message.text.strip().lower())
         ticket = self.tickets.active(conversation.id)
         if cancelling and ticket is None:
@@ -74,7 +86,8 @@ class HandoffGate:
         ticket = self.tickets.last_handled(conversation.id)
         if not (score.isdigit() and 1 <= int(score) <= 5) or ticket is None or not self.tickets.rate(ticket.id, int(score)):
             return GateOutcome("handled")  # a stale or repeated tap: nothing to say
-        return GateOutcome("handled", Notice(text(conversation.language, "handoff.rated")))
+        return GateOutcome("handled", Notice(text(conversation.language, "handoff.rated"), [
+            {"title": text(conversation.language, "handoff.comment_button"), "payload": COMMENT}]))
 
     @staticmethod
     def rating_buttons(language: Optional[str]) -> List[Dict[str, str]]:

@@ -149,3 +149,13 @@ class Tickets:
         with self._sessions() as session:
             return [_ticket(r) for r in session.execute(select(TicketRow).where(
                 TicketRow.conversation_id == conversation_id).order_by(TicketRow.id)).scalars()]
+
+    def comment(self, ticket_id: int, words: str) -> None:
+        """The user's optional comment on their rating."""
+        with self._sessions.begin() as session:
+            session.execute(update(Rating).where(Rating.ticket_id == ticket_id).values(comment=words[:2000]))
+
+    def rating(self, ticket_id: int) -> Optional[Dict[str, object]]:
+        with self._sessions() as session:
+            row = session.execute(select(Rating).where(Rating.ticket_id == ticket_id)).scalar_one_or_none()
+            return {"score": row.score, "comment": row.comment} if row else None

@@ -13,6 +13,7 @@ import websockets
 from bot.settings import Settings
 from bot.store.database import create_engine_for, session_factory
 from bot.store.staff import StaffAccounts
+from bot.store.tickets import Tickets
 from bot.web.app import create_app
 from tests.fakes.telegram_bot_api import FakeBotApi
 from tests.servers import LocalServer
@@ -131,7 +132,7 @@ async def test_a_handoff_reaches_the_console_live_and_staff_answer_hand_back_and
     await besa.close()
 
 
-async def test_resolving_asks_the_user_to_rate(desk):
+async def test_resolving_asks_the_user_to_rate_with_an_optional_comment(desk, database_url):
     server, rasa = desk
     ana = Staff(server.url)
     await ana.log_in("ana")
@@ -146,10 +147,20 @@ async def test_resolving_asks_the_user_to_rate(desk):
         ask = await user.next("message")
         assert [b["payload"] for b in ask["buttons"]] == [f"/rate_{n}" for n in range(1, 6)]
         await user.say(ask["buttons"][4]["title"], payload="/rate_5")
-        assert "Faleminderit" in (await user.next("message"))["text"]
+        thanks = await user.next("message")
+        assert "Faleminderit" in thanks["text"] and thanks["buttons"][0]["payload"] == "/comment"
         await user.say("again", payload="/rate_1")  # a second rating is ignored
         assert await user.nothing_more(seconds=1)
+        await user.say(thanks["buttons"][0]["title"], payload="/comment")
+        await user.next("message")  # "write your comment"
+        await user.say("Shumë të shpejtë, faleminderit!")
+        assert "komenti" in (await user.next("message"))["text"]
+        await user.say("si regjistrohet një OJQ?")  # and then the bot again
+        assert (await user.next("message"))["text"] == "answer to: si regjistrohet një OJQ?"
     assert (await ana.post(f"/staff/api/tickets/{ticket_id}/claim")).status_code == 409  # resolved is final
+    engine = create_engine_for(database_url)
+    assert Tickets(session_factory(engine)).rating(ticket_id) == {"score": 5, "comment": "Shumë të shpejtë, faleminderit!"}
+    engine.dispose()
     await ana.close()
 
 
