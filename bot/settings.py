@@ -25,6 +25,7 @@ class Settings:
     telegram_webhook_url: Optional[str] = None
     telegram_webhook_secret: Optional[str] = None
     telegram_api_url: str = "https://api.telegram.org"  # tests point it at a local fake
+    telegram_staff_chat: Optional[int] = None  # a staff group told of each new ticket (optional)
     business_hours: Path = PROJECT_ROOT / "config" / "business_hours.yml"
     canned_replies: Path = PROJECT_ROOT / "config" / "canned_replies.yml"
     # Signs the staff console's session cookie. Unset: a random key kept in var/data/secret_key.
@@ -58,6 +59,7 @@ class Settings:
                 telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
                 telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
                 telegram_api_url=env.get("TELEGRAM_API_URL") or cls.telegram_api_url,
+                telegram_staff_chat=int(env["TELEGRAM_STAFF_CHAT_ID"]) if env.get("TELEGRAM_STAFF_CHAT_ID") else None,
                 business_hours=Path(env.get("HELPDESK_BUSINESS_HOURS") or cls.business_hours),
                 canned_replies=Path(env.get("HELPDESK_CANNED_REPLIES") or cls.canned_replies),
                 secret_key=env.get("HELPDESK_SECRET_KEY") or None,
@@ -77,7 +79,7 @@ class Settings:
                   "HELPDESK_MODEL": self.model, "DATABASE_URL": self.database_url,
                   "TELEGRAM_BOT_TOKEN": self.telegram_token, "TELEGRAM_WEBHOOK_URL": self.telegram_webhook_url,
                   "TELEGRAM_WEBHOOK_SECRET": self.telegram_webhook_secret, "TELEGRAM_API_URL": self.telegram_api_url,
-                  "HELPDESK_BUSINESS_HOURS": self.business_hours, "HELPDESK_CANNED_REPLIES": self.canned_replies,
+                  "TELEGRAM_STAFF_CHAT_ID": self.telegram_staff_chat, "HELPDESK_BUSINESS_HOURS": self.business_hours, "HELPDESK_CANNED_REPLIES": self.canned_replies,
                   "HELPDESK_SECRET_KEY": self.secret_key,
                   "HELPDESK_SECURE_COOKIES": "1" if self.secure_cookies else None}
         return {key: str(value) for key, value in values.items() if value is not None}

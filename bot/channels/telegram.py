@@ -20,7 +20,7 @@ from telegram.constants import ChatAction, ChatType, MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.gateway.catalogue import LANGUAGES, catalogue
+from bot.gateway.catalogue import LANGUAGES, catalogue, text
 from bot.gateway.conversations import Conversations
 from bot.gateway.handoff_gate import CANCEL
 from bot.settings import Settings
@@ -68,6 +68,7 @@ class TelegramChannel:
         self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT, self._not_text))
         self.application.add_error_handler(self._error)
         conversations.add_channel(CHANNEL, self.deliver, self.typing)
+        conversations.listen(self.tell_staff)
 
     async def start(self) -> None:
         await self.application.initialize()
@@ -185,6 +186,15 @@ class TelegramChannel:
 
     async def _error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed", exc_info=context.error)
+
+    async def tell_staff(self, event: dict) -> None:
+        """Posts each new ticket to the staff group, if one is configured (a listener of Conversations)."""
+        if event.get("type") != "new_ticket" or not self._settings.telegram_staff_chat:
+            return
+        ticket = await self._conversations.db(self._conversations.gate.tickets.get, event["ticket_id"])
+        await self._send(self._settings.telegram_staff_chat, text(
+            "sq", "telegram.staff_new_ticket", id=ticket.id, lang=ticket.language or "?",
+            topic=ticket.topic or "?", url=f"{self._settings.gateway_url}/staff#ticket-{ticket.id}"), None)
 
     # -- outbound -----------------------------------------------------------------------------------------------
     async def typing(self, conversation: ConversationView, on: bool) -> None:

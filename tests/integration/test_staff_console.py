@@ -171,12 +171,18 @@ async def test_the_same_path_over_telegram(database_url, rasa, always_open):
     engine.dispose()
     chat = 4242
 
-    async def sent(count):
-        return [c.params["text"] for c in await telegram.wait_for_call("sendMessage", count=count, timeout=15)]
+    async def sent(count):  # to the user's chat
+        for _ in range(300):
+            to_user = [c.params["text"] for c in telegram.calls_to("sendMessage") if c.params["chat_id"] == chat]
+            if len(to_user) >= count:
+                return to_user
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"{count} messages to the user; got {to_user}")
 
+    staff_group = -100777
     with FakeBotApi() as telegram, LocalServer(create_app(Settings(
             rasa_port=port, database_url=database_url, business_hours=always_open, telegram_token=telegram.token,
-            telegram_api_url=telegram.url))) as server:
+            telegram_api_url=telegram.url, telegram_staff_chat=staff_group))) as server:
         ana = Staff(server.url)
         await ana.log_in("ana")
         telegram.send_text(chat, "/human", language_code="en")
@@ -184,6 +190,8 @@ async def test_the_same_path_over_telegram(database_url, rasa, always_open):
         assert texts[0] == "answer to: /handoff.request" and "number 1 in the queue" in texts[1]
         ticket = (await ana.client.get("/staff/api/state")).json()["waiting"][0]
         assert ticket["channel"] == "telegram" and ticket["language"] == "en"
+        [told] = [c.params["text"] for c in telegram.calls_to("sendMessage") if c.params["chat_id"] == staff_group]
+        assert f"#{ticket['id']}" in told and "/staff#ticket-" in told
         assert (await ana.post(f"/staff/api/tickets/{ticket['id']}/claim")).status_code == 200
         assert (await sent(3))[2].startswith("Ana")
         await ana.post(f"/staff/api/tickets/{ticket['id']}/messages", {"text": "Hi, Ana here."})
