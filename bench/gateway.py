@@ -51,18 +51,26 @@ class WidgetClient:
             if done(frame):
                 return frames
 
-    async def ask(self, question: str) -> int:
-        """Sends one message; returns the number of replies once the turn is complete."""
-        await self.socket.send(json.dumps({"type": "message", "id": uuid.uuid4().hex, "text": question}))
-        replies = 0
+    async def ask(self, question: str, payload: Optional[str] = None) -> bool:
+        """Sends one message and waits until the turn is complete; True if it ended in the queue for a person."""
+        await self.socket.send(json.dumps({"type": "message", "id": uuid.uuid4().hex, "text": question,
+                                           "payload": payload}))
+        answered, queued = False, False
 
         def complete(frame: dict) -> bool:
-            nonlocal replies
-            replies += frame["type"] == "message" and frame["from"] == "bot"
-            return frame["type"] == "typing" and not frame["on"] and replies > 0
+            nonlocal answered, queued
+            if frame["type"] == "message" and frame["from"] in ("bot", "system"):
+                answered = True
+                queued |= any(b["payload"] == "/cancel" for b in frame["buttons"] or [])
+            return frame["type"] == "typing" and not frame["on"] and answered
 
         await self._until(complete)
-        return replies
+        return queued
+
+    async def ask_bot(self, question: str) -> None:
+        """A question for the bot; a handoff (some questions ask for a person) is cancelled, untimed."""
+        if await self.ask(question):
+            await self.ask("cancel", payload="/cancel")
 
 
 async def latency(settings: Settings, questions: List[str], conversations: int) -> Dict[str, List[float]]:
@@ -79,7 +87,7 @@ async def latency(settings: Settings, questions: List[str], conversations: int) 
                     "metadata": {"language": "sq", "channel": "rest"}})).raise_for_status()
                 samples["rasa"].append(time.perf_counter() - started)
                 started = time.perf_counter()
-                await widgets[i % conversations].ask(question)
+                await widgets[i % conversations].ask_bot(question)
                 samples["gateway"].append(time.perf_counter() - started)
         finally:
             for widget in widgets:
@@ -93,7 +101,7 @@ async def widget_load(settings: Settings, questions: List[str], conversations: i
     async def talk(index: int) -> str:
         async with WidgetClient(widget_url) as widget:
             for j in range(each):
-                await widget.ask(questions[(index * each + j) % len(questions)])
+                await widget.ask_bot(questions[(index * each + j) % len(questions)])
             return widget.session
 
     started = time.perf_counter()

@@ -174,8 +174,8 @@ class Conversations:
                 await asyncio.sleep(self._backoff.delay(attempts))
         conversation, replies = await self.db(self.transcripts.answered, message.id, turn.language, turn.topic,
                                               turn.replies)
-        await self.deliver(conversation, *replies)
-        if turn.handoff:
+        await self.deliver(conversation, *replies, end_turn=not turn.handoff)
+        if turn.handoff:  # the place in the queue still belongs to this turn
             notice, ticket_id = await self.db(self.gate.open, conversation, turn.handoff)
             await self.notify(conversation, notice.text, notice.buttons)
             await self.publish({"type": "new_ticket", "ticket_id": ticket_id})
@@ -189,7 +189,7 @@ class Conversations:
             except Exception:  # a typing indicator is a courtesy; never let it stop an answer
                 log.debug("typing indicator failed", exc_info=True)
 
-    async def deliver(self, conversation: ConversationView, *messages: MessageView) -> None:
+    async def deliver(self, conversation: ConversationView, *messages: MessageView, end_turn: bool = True) -> None:
         """Hands stored messages to their channel; what it cannot deliver stays queued (resent at start)."""
         deliver = self._deliver.get(conversation.channel)
         if deliver is None:
@@ -203,7 +203,8 @@ class Conversations:
                 log.exception("conversation %s: delivery of message %s failed", conversation.id, message.id)
                 break
             delivered.append(message.id)
-        await self._set_typing(conversation, False)  # after the answer: it also marks the turn complete
+        if end_turn:
+            await self._set_typing(conversation, False)  # after the answer: it also marks the turn complete
         if delivered:
             await self.db(self.transcripts.set_status, delivered, SENT)
 
