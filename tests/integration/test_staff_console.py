@@ -171,13 +171,13 @@ async def test_the_same_path_over_telegram(database_url, rasa, always_open):
     engine.dispose()
     chat = 4242
 
-    async def sent(count):  # to the user's chat
+    async def sent(count, to=chat):  # the texts sent to a chat, once there are `count` of them
         for _ in range(300):
-            to_user = [c.params["text"] for c in telegram.calls_to("sendMessage") if c.params["chat_id"] == chat]
-            if len(to_user) >= count:
-                return to_user
+            texts = [c.params["text"] for c in telegram.calls_to("sendMessage") if c.params["chat_id"] == to]
+            if len(texts) >= count:
+                return texts
             await asyncio.sleep(0.05)
-        raise TimeoutError(f"{count} messages to the user; got {to_user}")
+        raise TimeoutError(f"{count} messages to chat {to}; got {texts}")
 
     staff_group = -100777
     with FakeBotApi() as telegram, LocalServer(create_app(Settings(
@@ -190,7 +190,7 @@ async def test_the_same_path_over_telegram(database_url, rasa, always_open):
         assert texts[0] == "answer to: /handoff.request" and "number 1 in the queue" in texts[1]
         ticket = (await ana.client.get("/staff/api/state")).json()["waiting"][0]
         assert ticket["channel"] == "telegram" and ticket["language"] == "en"
-        [told] = [c.params["text"] for c in telegram.calls_to("sendMessage") if c.params["chat_id"] == staff_group]
+        [told] = await sent(1, to=staff_group)
         assert f"#{ticket['id']}" in told and "/staff#ticket-" in told
         assert (await ana.post(f"/staff/api/tickets/{ticket['id']}/claim")).status_code == 200
         assert (await sent(3))[2].startswith("Ana")
