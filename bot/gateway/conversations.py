@@ -12,14 +12,14 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Dict, List, Optional, Set
+from typing import Awaitable, Callable, Dict, List, Optional, Set, Tuple
 
 import anyio
 
 from bot.gateway.catalogue import text
 from bot.gateway.handoff_gate import HELD, HandoffGate
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
-from bot.store.transcripts import PENDING, HANDLED, SENT, ConversationView, MessageView, Transcripts
+from bot.store.transcripts import HANDLED, SENT, ConversationView, MessageView, Transcripts
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A channel's delivery: True when the message reached the user (or their open widget).
 Deliver = Callable[[ConversationView, MessageView], Awaitable[bool]]
 Typing = Callable[[ConversationView, bool], Awaitable[None]]
+# A message to answer, its conversation, and whether a person is involved.
+Pending = Tuple[MessageView, ConversationView, bool]
 # Staff consoles listen for new tickets and for what users write to a person.
 Listen = Callable[[Dict], Awaitable[None]]
 
@@ -65,6 +67,7 @@ class Conversations:
         self._workers: Dict[int, asyncio.Task] = {}
         self._listeners: List[Listen] = []
         self._again: Set[int] = set()
+        self._suspect: Set[int] = set()  # conversations whose worker failed: pending messages may be left
 
     def add_channel(self, channel: str, deliver: Deliver, typing: Optional[Typing] = None) -> None:
         self._deliver[channel] = deliver
@@ -108,13 +111,17 @@ class Conversations:
             notice = "gateway.empty"
         elif notice is None and len(message_text) > MAX_TEXT:
             notice = "gateway.too_long"
+        if notice is None:
+            message, new, context = await self.db(self.transcripts.add_pending, conversation.id, message_text,
+                                                  client_id, payload)
+            if new:
+                self.schedule(conversation.id, first=(message, *context))
+            return Received(conversation, message, new)
         message, new = await self.db(self.transcripts.add_inbound, conversation.id, message_text[:MAX_TEXT],
-                                     client_id, payload, PENDING if notice is None else HANDLED)
-        if new and notice is not None:
+                                     client_id, payload, HANDLED)
+        if new:
             conversation = await self.db(self.transcripts.conversation, conversation.id)  # its current language
             await self.notify(conversation, text(conversation.language, notice, limit=MAX_TEXT))
-        elif new:
-            self.schedule(conversation.id)
         return Received(conversation, message, new)
 
     async def notify(self, conversation: ConversationView, notice: str,
@@ -123,26 +130,36 @@ class Conversations:
         message = await self.db(self.transcripts.add_outbound, conversation.id, "system", notice, buttons)
         await self.deliver(conversation, message)
 
-    def schedule(self, conversation_id: int) -> None:
+    def schedule(self, conversation_id: int, first: Optional[Pending] = None) -> None:
+        """Makes sure a worker answers the conversation's pending messages, in order.
+
+        `first`: the message just stored, with its context; an idle worker starts with it
+        instead of asking the database, unless an earlier message may still be pending
+        (the last worker of this conversation failed).
+        """
         if conversation_id in self._workers:
             self._again.add(conversation_id)  # the running worker looks once more before it ends
             return
-        self._workers[conversation_id] = asyncio.create_task(self._work(conversation_id))
+        if conversation_id in self._suspect:
+            first = None
+        self._workers[conversation_id] = asyncio.create_task(self._work(conversation_id, first))
 
-    async def _work(self, conversation_id: int) -> None:
+    async def _work(self, conversation_id: int, first: Optional[Pending] = None) -> None:
         try:
             while True:
                 self._again.discard(conversation_id)
-                pending = await self.db(self.transcripts.next_pending, conversation_id)
+                pending, first = first or await self.db(self.transcripts.next_pending, conversation_id), None
                 if pending is None:
                     if conversation_id in self._again:
                         continue
+                    self._suspect.discard(conversation_id)
                     return
                 await self._answer(*pending)
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug must not silence the conversation forever; the message stays pending
             log.exception("conversation %s: worker failed", conversation_id)
+            self._suspect.add(conversation_id)
         finally:
             self._workers.pop(conversation_id, None)
 

@@ -71,3 +71,11 @@ def test_past_conversations_are_found_by_words_topic_channel_and_date(transcript
     assert set(found()) == {widget.id, telegram.id}
     tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
     assert found(since=tomorrow) == [] and set(found(until=tomorrow)) == {widget.id, telegram.id}
+
+
+def test_a_pending_message_comes_with_what_answering_it_needs(transcripts):
+    conversation = transcripts.open_conversation("widget", "s-pending", "sq")
+    message, new, (context, involved) = transcripts.add_pending(conversation.id, "tatimet?", client_id="p-1")
+    assert new and message.status == "pending" and context == conversation and involved is False
+    again, new_again, nothing = transcripts.add_pending(conversation.id, "tatimet?", client_id="p-1")
+    assert (again.id, new_again, nothing) == (message.id, False, None)
