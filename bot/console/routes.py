@@ -5,6 +5,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Set
 
+import anyio
 import yaml
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -58,7 +59,8 @@ async def login(request: Request) -> Response:
     elif limiter.blocked(address, username):
         error, status = catalogue(language)["console"]["too_many_attempts"], 429
     else:
-        member = await request.app.state.conversations.db(request.app.state.accounts.verify, username, password)
+        # argon2 is slow on purpose: never on the event loop
+        member = await anyio.to_thread.run_sync(request.app.state.accounts.verify, username, password)
         if member:
             limiter.succeeded(address, username)
             log_in(request, member)

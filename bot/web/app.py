@@ -70,7 +70,8 @@ def create_app(settings: Settings) -> Starlette:
         sessions = session_factory(engine)
         tickets = Tickets(sessions)
         gate = HandoffGate(tickets, BusinessHours.from_yaml(settings.business_hours))
-        conversations = Conversations(Transcripts(sessions), rasa, gate)
+        conversations = Conversations(Transcripts(sessions), rasa, gate,
+                                      inline_db=engine.dialect.name == "sqlite")
         app.state.engine, app.state.conversations, app.state.tickets = engine, conversations, tickets
         app.state.settings, app.state.accounts = settings, StaffAccounts(sessions)
         app.state.desk, app.state.staff_hub = StaffDesk(conversations, tickets, rasa), StaffHub()
