@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, text
 
 from bot.knowledge.loader import PROJECT_ROOT, load_knowledge
 from bot.store.database import create_engine_for, migrate, session_factory
+from bot.store.staff import StaffAccounts
 from bot.store.transcripts import Transcripts
 
 SHARED_REFERENCE = PROJECT_ROOT.parent / "shared" / "reference"
@@ -65,4 +66,14 @@ def database_url(request, tmp_path) -> Iterator[str]:
 def transcripts(database_url) -> Iterator[Transcripts]:
     engine = create_engine_for(database_url)
     yield Transcripts(session_factory(engine))
+    engine.dispose()
+
+
+def add_staff(database_url: str, *usernames: str, password: str) -> None:
+    """Agent accounts in that database, named after the username ("ana" -> "Ana")."""
+    migrate(database_url)
+    engine = create_engine_for(database_url)
+    accounts = StaffAccounts(session_factory(engine))
+    for username in usernames:
+        accounts.add(username, password, "agent", username.capitalize())
     engine.dispose()

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.models import ACTIVE_STATES, Conversation, Message, TicketRow
 
@@ -54,6 +54,20 @@ def _message_view(row: Message) -> MessageView:
                        row.created_at, row.payload, list(row.buttons or []), row.client_id, row.attempts)
 
 
+def _person_involved(conversation_id: int):
+    """Whether the conversation has an active ticket, as an SQL expression."""
+    return exists().where(TicketRow.conversation_id == conversation_id, TicketRow.state.in_(ACTIVE_STATES))
+
+
+def _add_user_message(session: Session, conversation_id: int, text: str, client_id: Optional[str],
+                      payload: Optional[str], status: str) -> Message:
+    row = Message(conversation_id=conversation_id, direction="in", author="user", text=text, payload=payload,
+                  client_id=client_id, status=status)
+    session.add(row)
+    session.flush()  # raises IntegrityError here for a client id already stored
+    return row
+
+
 class Transcripts:
     def __init__(self, sessions: sessionmaker):
         self._sessions = sessions
@@ -86,16 +100,10 @@ class Transcripts:
         """Stores a user message; returns it and whether it is new (False: this client id was seen)."""
         try:
             with self._sessions.begin() as session:
-                row = Message(conversation_id=conversation_id, direction="in", author="user", text=text,
-                              payload=payload, client_id=client_id, status=status)
-                session.add(row)
-                session.flush()
-                return _message_view(row), True
-        except IntegrityError:  # the unique (conversation, client id) says it is a resend
-            existing = self._by_client_id(conversation_id, client_id) if client_id is not None else None
-            if existing is None:
-                raise
-            return existing, False
+                return _message_view(_add_user_message(session, conversation_id, text, client_id, payload,
+                                                       status)), True
+        except IntegrityError as refused:
+            return self._resent(conversation_id, client_id, refused), False
 
     def add_pending(self, conversation_id: int, text: str, client_id: Optional[str] = None,
                     payload: Optional[str] = None) -> Tuple[MessageView, bool, Optional[Tuple[ConversationView, bool]]]:
@@ -104,17 +112,19 @@ class Transcripts:
         on every message's path. The context is None for a resend."""
         try:
             with self._sessions.begin() as session:
-                row = Message(conversation_id=conversation_id, direction="in", author="user", text=text,
-                              payload=payload, client_id=client_id, status=PENDING)
-                session.add(row)
-                session.flush()
-                involved = session.execute(select(exists().where(
-                    TicketRow.conversation_id == conversation_id, TicketRow.state.in_(ACTIVE_STATES)))).scalar()
+                row = _add_user_message(session, conversation_id, text, client_id, payload, PENDING)
+                involved = session.execute(select(_person_involved(conversation_id))).scalar()
                 conversation = _conversation_view(session.get(Conversation, conversation_id))
                 return _message_view(row), True, (conversation, bool(involved))
-        except IntegrityError:
-            message, new = self.add_inbound(conversation_id, text, client_id, payload)
-            return message, new, None
+        except IntegrityError as refused:
+            return self._resent(conversation_id, client_id, refused), False, None
+
+    def _resent(self, conversation_id: int, client_id: Optional[str], refused: IntegrityError) -> MessageView:
+        """The stored message that a refused insert repeats (the unique (conversation, client id))."""
+        existing = self._by_client_id(conversation_id, client_id) if client_id is not None else None
+        if existing is None:
+            raise refused
+        return existing
 
     def _by_client_id(self, conversation_id: int, client_id: str) -> Optional[MessageView]:
         with self._sessions() as session:
@@ -134,8 +144,8 @@ class Transcripts:
     def next_pending(self, conversation_id: int) -> Optional[Tuple[MessageView, ConversationView, bool]]:
         """The oldest unanswered user message, its conversation, and whether a person is involved
         (an active ticket), in one query: this is on every message's path."""
-        involved = exists().where(TicketRow.conversation_id == conversation_id, TicketRow.state.in_(ACTIVE_STATES))
         with self._sessions() as session:
+            involved = _person_involved(conversation_id)
             row = session.execute(select(Message, Conversation, involved).join(Conversation).where(
                 Message.conversation_id == conversation_id, Message.direction == "in", Message.status == PENDING)
                 .order_by(Message.id).limit(1)).first()

@@ -5,8 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from bot.store.database import create_engine_for, migrate, session_factory
-from bot.store.staff import StaffAccounts
+from tests.conftest import add_staff
 from tests.e2e.browser import ANSWER_WAIT, ask, messages
 
 pytestmark = pytest.mark.e2e
@@ -17,12 +16,7 @@ WORD = "BLETARËVE"  # in no other conversation; the search ignores case
 
 @pytest.fixture(scope="module")
 def staff_account(running_bot):
-    migrate(running_bot.database_url)
-    engine = create_engine_for(running_bot.database_url)
-    accounts = StaffAccounts(session_factory(engine))
-    if not accounts.verify("eri", PASSWORD):
-        accounts.add("eri", PASSWORD, "agent", "Eri")
-    engine.dispose()
+    add_staff(running_bot.database_url, "eri", password=PASSWORD)
     return "eri"
 
 

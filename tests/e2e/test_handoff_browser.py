@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from bot.store.database import create_engine_for, migrate, session_factory
-from bot.store.staff import StaffAccounts
+from tests.conftest import add_staff
 from tests.e2e.browser import ANSWER_WAIT, ask, messages
 
 pytestmark = pytest.mark.e2e
@@ -16,12 +15,7 @@ PASSWORD = "një fjalëkalim i gjatë"
 
 @pytest.fixture(scope="module")
 def staff_account(running_bot):
-    migrate(running_bot.database_url)
-    engine = create_engine_for(running_bot.database_url)
-    accounts = StaffAccounts(session_factory(engine))
-    if not accounts.verify("drita", PASSWORD):
-        accounts.add("drita", PASSWORD, "agent", "Drita")
-    engine.dispose()
+    add_staff(running_bot.database_url, "drita", password=PASSWORD)
     return "drita"
 
 

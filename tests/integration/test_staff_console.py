@@ -12,9 +12,9 @@ import websockets
 
 from bot.settings import Settings
 from bot.store.database import create_engine_for, session_factory
-from bot.store.staff import StaffAccounts
 from bot.store.tickets import Tickets
 from bot.web.app import create_app
+from tests.conftest import add_staff
 from tests.fakes.telegram_bot_api import FakeBotApi
 from tests.servers import LocalServer
 from tests.widget_client import Widget, socket_url
@@ -25,11 +25,7 @@ PASSWORD = "a long enough password"
 @pytest.fixture
 def desk(database_url, rasa, always_open):
     fake, port = rasa
-    engine = create_engine_for(database_url)
-    accounts = StaffAccounts(session_factory(engine))
-    accounts.add("ana", PASSWORD, "agent", "Ana")
-    accounts.add("besa", PASSWORD, "agent", "Besa")
-    engine.dispose()
+    add_staff(database_url, "ana", "besa", password=PASSWORD)
     with LocalServer(create_app(Settings(rasa_port=port, database_url=database_url,
                                          business_hours=always_open))) as server:
         yield server, fake
@@ -166,9 +162,7 @@ async def test_resolving_asks_the_user_to_rate_with_an_optional_comment(desk, da
 
 async def test_the_same_path_over_telegram(database_url, rasa, always_open):
     fake_rasa, port = rasa
-    engine = create_engine_for(database_url)
-    StaffAccounts(session_factory(engine)).add("ana", PASSWORD, "agent", "Ana")
-    engine.dispose()
+    add_staff(database_url, "ana", password=PASSWORD)
     chat = 4242
 
     async def sent(count, to=chat):  # the texts sent to a chat, once there are `count` of them
@@ -251,9 +245,7 @@ async def test_waiting_users_are_told_when_their_wait_changes_noticeably(desk):
 
 async def test_outside_hours_the_question_is_kept_and_answered_on_the_next_visit(database_url, rasa, closed_hours):
     fake_rasa, port = rasa
-    engine = create_engine_for(database_url)
-    StaffAccounts(session_factory(engine)).add("ana", PASSWORD, "agent", "Ana")
-    engine.dispose()
+    add_staff(database_url, "ana", password=PASSWORD)
     with LocalServer(create_app(Settings(rasa_port=port, database_url=database_url,
                                          business_hours=closed_hours[0]))) as server:
         token = uuid.uuid4().hex
@@ -280,9 +272,7 @@ async def test_outside_hours_the_question_is_kept_and_answered_on_the_next_visit
 
 async def test_a_gateway_restart_loses_no_ticket_message_or_assignment(database_url, rasa, always_open):
     fake_rasa, port = rasa
-    engine = create_engine_for(database_url)
-    StaffAccounts(session_factory(engine)).add("ana", PASSWORD, "agent", "Ana")
-    engine.dispose()
+    add_staff(database_url, "ana", password=PASSWORD)
     settings = Settings(rasa_port=port, database_url=database_url, business_hours=always_open)
     token = uuid.uuid4().hex
     with LocalServer(create_app(settings)) as server:
