@@ -40,7 +40,8 @@ def answers(url: str) -> bool:
 
 
 def children(pid: int) -> dict:
-    listed = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    # -ww: full command lines, whatever COLUMNS the caller has (CI sets it to 80, cutting "--enable-api" off)
+    listed = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True, text=True).stdout
     return {int(line.split(None, 1)[0]): line.split(None, 1)[1] for line in listed.strip().splitlines()}
 
 
