@@ -10,6 +10,7 @@ from typing import Mapping, Optional
 from bot.knowledge.loader import PROJECT_ROOT
 
 DEFAULT_DATABASE = PROJECT_ROOT / "var" / "data" / "helpdesk.db"
+SMTP_SECURITY = ("starttls", "ssl", "none")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,17 @@ class Settings:
     # Signs the staff console's session cookie. Unset: a random key kept in var/data/secret_key.
     secret_key: Optional[str] = None
     secure_cookies: bool = False  # set HELPDESK_SECURE_COOKIES=1 behind https
+    # Mail for offline tickets whose user left an address; off unless both host and sender are set.
+    smtp_host: Optional[str] = None
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # or "ssl" (port 465), or "none" for a relay on this machine
+    smtp_user: Optional[str] = None
+    smtp_password: Optional[str] = None
+    mail_from: Optional[str] = None
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host and self.mail_from)
 
     @property
     def rasa_url(self) -> str:
@@ -64,12 +76,24 @@ class Settings:
                 canned_replies=Path(env.get("HELPDESK_CANNED_REPLIES") or cls.canned_replies),
                 secret_key=env.get("HELPDESK_SECRET_KEY") or None,
                 secure_cookies=env.get("HELPDESK_SECURE_COOKIES", "") in ("1", "true", "yes"),
+                smtp_host=env.get("HELPDESK_SMTP_HOST") or None,
+                smtp_port=int(env.get("HELPDESK_SMTP_PORT") or cls.smtp_port),
+                smtp_security=env.get("HELPDESK_SMTP_SECURITY") or cls.smtp_security,
+                smtp_user=env.get("HELPDESK_SMTP_USER") or None,
+                smtp_password=env.get("HELPDESK_SMTP_PASSWORD") or None,
+                mail_from=env.get("HELPDESK_MAIL_FROM") or None,
             )
         except ValueError as error:
             raise SystemExit(f"Invalid setting in the environment: {error}") from None
         if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
             raise SystemExit("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (Telegram sends it back with "
                              "every update, so the gateway can refuse forged ones).")
+        if settings.smtp_security not in SMTP_SECURITY:
+            raise SystemExit(f"HELPDESK_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, "
+                             f"not {settings.smtp_security!r}.")
+        if bool(settings.smtp_host) != bool(settings.mail_from):
+            raise SystemExit("Mail needs both HELPDESK_SMTP_HOST and HELPDESK_MAIL_FROM (the sender address); "
+                             "set both, or neither to keep mail off.")
         return settings
 
     def env(self) -> dict:
@@ -81,7 +105,10 @@ class Settings:
                   "TELEGRAM_WEBHOOK_SECRET": self.telegram_webhook_secret, "TELEGRAM_API_URL": self.telegram_api_url,
                   "TELEGRAM_STAFF_CHAT_ID": self.telegram_staff_chat, "HELPDESK_BUSINESS_HOURS": self.business_hours, "HELPDESK_CANNED_REPLIES": self.canned_replies,
                   "HELPDESK_SECRET_KEY": self.secret_key,
-                  "HELPDESK_SECURE_COOKIES": "1" if self.secure_cookies else None}
+                  "HELPDESK_SECURE_COOKIES": "1" if self.secure_cookies else None,
+                  "HELPDESK_SMTP_HOST": self.smtp_host, "HELPDESK_SMTP_PORT": self.smtp_port,
+                  "HELPDESK_SMTP_SECURITY": self.smtp_security, "HELPDESK_SMTP_USER": self.smtp_user,
+                  "HELPDESK_SMTP_PASSWORD": self.smtp_password, "HELPDESK_MAIL_FROM": self.mail_from}
         return {key: str(value) for key, value in values.items() if value is not None}
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional
 
 import anyio
 import yaml
@@ -144,7 +144,7 @@ async def ticket_detail(request: Request) -> Response:
         except KeyError:
             return None
         history = request.app.state.conversations.transcripts.history(ticket.conversation_id)
-        return {"ticket": _ticket_json(request, ticket),
+        return {"ticket": _ticket_json(request, ticket) | {"email": tickets.email(ticket_id)},
                 "transcript": [message_json(m) | {"status": m.status} for m in history],
                 "notes": tickets.notes(ticket_id),
                 "history": [{"event": t.event.value, "actor": t.actor, "at": t.at.isoformat(), "to_agent": t.to_agent}
@@ -246,7 +246,11 @@ class StaffHub:
     """Open console sockets; every change of the queue is pushed to all of them at once."""
 
     def __init__(self) -> None:
-        self._sockets: Set[WebSocket] = set()
+        self._sockets: Dict[WebSocket, str] = {}  # socket -> the staff member's username
+
+    def agents_online(self) -> int:
+        """Staff with a console open: the waiting time told to users is divided among them."""
+        return len(set(self._sockets.values()))
 
     async def broadcast(self, event: Dict[str, Any]) -> None:
         if event.get("type") == "message":
@@ -255,21 +259,22 @@ class StaffHub:
             try:
                 await socket.send_json(event)
             except Exception:
-                self._sockets.discard(socket)
+                self._sockets.pop(socket, None)
 
     async def endpoint(self, socket: WebSocket) -> None:
         await socket.accept()
-        if current_staff(socket) is None:
+        member = current_staff(socket)
+        if member is None:
             await socket.close(code=4401)
             return
-        self._sockets.add(socket)
+        self._sockets[socket] = member.username
         try:
             while True:
                 await socket.receive_text()  # the console only listens; this notices it leaving
         except WebSocketDisconnect:
             pass
         finally:
-            self._sockets.discard(socket)
+            self._sockets.pop(socket, None)
 
 
 def console_routes() -> List[BaseRoute]:

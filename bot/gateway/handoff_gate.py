@@ -3,7 +3,8 @@
 While the conversation has an active ticket, what the user writes is held for staff
 and Rasa sees none of it; "/cancel" takes the user back to the bot. When the bot
 signals a handoff, a ticket is opened and the user is told their place in the queue
-and the expected wait, or, outside business hours, when staff are back.
+and the expected wait, or, outside business hours, when staff are back (and, with mail
+configured, that an email address written while they wait gets the answer too).
 Methods are synchronous units of work; the conversation worker runs them in a thread.
 """
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Dict, List, Optional, Tuple
 
+from bot.channels.email import find_address
 from bot.gateway.catalogue import text
 from bot.handoff.hours import BusinessHours
-from bot.handoff.queue import Actor, Event
+from bot.handoff.queue import Actor, Event, State, Ticket
 from bot.handoff.wait import changed_noticeably, estimate_wait
 from bot.store.tickets import Tickets
 from bot.store.transcripts import ConversationView, MessageView
@@ -44,8 +46,9 @@ def _utcnow() -> datetime:
 
 class HandoffGate:
     def __init__(self, tickets: Tickets, hours: BusinessHours, clock: Callable[[], datetime] = _utcnow,
-                 agents_online: Callable[[], int] = lambda: 1):
+                 agents_online: Callable[[], int] = lambda: 1, mail_enabled: bool = False):
         self.tickets = tickets
+        self._mail_enabled = mail_enabled
         self._hours = hours
         self._clock = clock
         self._agents_online = agents_online
@@ -79,8 +82,17 @@ class HandoffGate:
             self.tickets.move(ticket.id, Event.CANCEL, Actor.user(), self._clock())
             return GateOutcome("handled", Notice(text(conversation.language, "handoff.cancelled")))
         if ticket is not None:
-            return GateOutcome(HELD, ticket_id=ticket.id)
+            return GateOutcome(HELD, self._take_email(ticket, message, conversation.language), ticket.id)
         return None
+
+    def _take_email(self, ticket: Ticket, message: MessageView, language: Optional[str]) -> Optional[Notice]:
+        """An address written while an offline ticket waits is where staff answers are mailed too."""
+        if not self._mail_enabled or ticket.state is not State.OFFLINE:
+            return None
+        address = find_address(message.text)
+        if address is None or not self.tickets.set_email(ticket.id, address):
+            return None
+        return Notice(text(language or ticket.language, "handoff.email_saved", email=address))
 
     def _rate(self, score: str, conversation: ConversationView) -> GateOutcome:
         ticket = self.tickets.last_handled(conversation.id)
@@ -104,7 +116,8 @@ class HandoffGate:
             ticket = self.tickets.open(conversation.id, reason, language, topic, now, Actor.system(),
                                        offline_contact=f"{conversation.channel}:{conversation.external_id}")
             opens = self._hours.next_opening(now)
-            return Notice(text(language, "handoff.closed", opens=opens.strftime("%d.%m.%Y %H:%M")), cancel), ticket.id
+            closed = "handoff.closed_email" if self._mail_enabled else "handoff.closed"
+            return Notice(text(language, closed, opens=opens.strftime("%d.%m.%Y %H:%M")), cancel), ticket.id
         ticket = self.tickets.open(conversation.id, reason, language, topic, now)
         position = self.tickets.position(ticket.id) or 1
         wait = self._told[ticket.id] = estimate_wait(position, self.tickets.recent_handling(), self._agents_online())

@@ -83,6 +83,7 @@ class TicketRow(Base):
     language = Column(String(2))
     topic = Column(String(64))
     contact = Column(String(256))
+    email = Column(String(254))  # left by the user of an offline ticket: staff answers are mailed there too
     opened_at = Column(DateTime(timezone=True), nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
     # Every change bumps it and is written only if nobody changed the ticket since it was read:

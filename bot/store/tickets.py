@@ -6,13 +6,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Dict, List, Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.handoff.queue import Actor, Event, State, Ticket, Transition, apply
 from bot.store.models import ACTIVE_STATES, Note, Rating, TicketRow, TransitionRow
-
 
 
 class TicketConflict(Exception):
@@ -121,6 +120,17 @@ class Tickets:
             session.add(note)
             session.flush()
             return {"author": note.author, "text": note.text, "at": note.at.isoformat()}
+
+    def set_email(self, ticket_id: int, email: str) -> bool:
+        """Records where to mail the answers; False when the ticket already had this address."""
+        with self._sessions.begin() as session:
+            return session.execute(update(TicketRow).where(
+                TicketRow.id == ticket_id, or_(TicketRow.email.is_(None), TicketRow.email != email))
+                .values(email=email)).rowcount == 1
+
+    def email(self, ticket_id: int) -> Optional[str]:
+        with self._sessions() as session:
+            return session.execute(select(TicketRow.email).where(TicketRow.id == ticket_id)).scalar_one_or_none()
 
     def notes(self, ticket_id: int) -> List[Dict[str, str]]:
         with self._sessions() as session:

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from bot.channels.email import Mailer
 from bot.channels.telegram import TelegramChannel
 from bot.channels.widget import WidgetChannel
 from bot.console.routes import StaffHub, console_routes
@@ -69,12 +70,14 @@ def create_app(settings: Settings) -> Starlette:
         rasa = RasaClient(settings.rasa_url)
         sessions = session_factory(engine)
         tickets = Tickets(sessions)
-        gate = HandoffGate(tickets, BusinessHours.from_yaml(settings.business_hours))
+        mailer, staff_hub = Mailer(settings), StaffHub()
+        gate = HandoffGate(tickets, BusinessHours.from_yaml(settings.business_hours),
+                           agents_online=staff_hub.agents_online, mail_enabled=mailer.enabled)
         conversations = Conversations(Transcripts(sessions), rasa, gate,
                                       inline_db=engine.dialect.name == "sqlite")
         app.state.engine, app.state.conversations, app.state.tickets = engine, conversations, tickets
         app.state.settings, app.state.accounts = settings, StaffAccounts(sessions)
-        app.state.desk, app.state.staff_hub = StaffDesk(conversations, tickets, rasa), StaffHub()
+        app.state.desk, app.state.staff_hub = StaffDesk(conversations, tickets, rasa, mailer), staff_hub
         app.state.login_limiter = LoginLimiter()
         conversations.listen(app.state.staff_hub.broadcast)
         app.state.widget = WidgetChannel(conversations)
@@ -88,6 +91,7 @@ def create_app(settings: Settings) -> Starlette:
             if app.state.telegram:
                 await app.state.telegram.stop()
             await conversations.stop()
+            await app.state.desk.stop()
             await rasa.close()
             engine.dispose()
 

@@ -3,10 +3,8 @@ login and its protections, the live queue, the claim race, replies, notes, hand 
 resolve and rating."""
 import asyncio
 import json
-import re
 import uuid
 
-import httpx
 import pytest
 import websockets
 
@@ -17,9 +15,8 @@ from bot.web.app import create_app
 from tests.conftest import add_staff
 from tests.fakes.telegram_bot_api import FakeBotApi
 from tests.servers import LocalServer
+from tests.staff_client import PASSWORD, Staff
 from tests.widget_client import Widget, socket_url
-
-PASSWORD = "a long enough password"
 
 
 @pytest.fixture
@@ -29,28 +26,6 @@ def desk(database_url, rasa, always_open):
     with LocalServer(create_app(Settings(rasa_port=port, database_url=database_url,
                                          business_hours=always_open))) as server:
         yield server, fake
-
-
-class Staff:
-    def __init__(self, base: str):
-        self.client = httpx.AsyncClient(base_url=base, timeout=15)
-        self.csrf = None
-
-    async def log_in(self, username: str, password: str = PASSWORD) -> httpx.Response:
-        page = await self.client.get("/staff/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        response = await self.client.post("/staff/login", data={"username": username, "password": password,
-                                                                "csrf_token": token})
-        if response.status_code == 303:
-            console = await self.client.get("/staff")
-            self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', console.text).group(1)
-        return response
-
-    async def post(self, path: str, body=None) -> httpx.Response:
-        return await self.client.post(path, json=body or {}, headers={"X-CSRF-Token": self.csrf or ""})
-
-    async def close(self):
-        await self.client.aclose()
 
 
 async def test_login_refuses_wrong_passwords_then_limits_attempts(desk):
@@ -241,6 +216,30 @@ async def test_waiting_users_are_told_when_their_wait_changes_noticeably(desk):
         for user in users:
             await user.__aexit__()
         await ana.close()
+
+
+async def test_the_expected_wait_counts_the_staff_with_a_console_open(desk):
+    server, _ = desk
+    consoles = []
+    for username in ("ana", "besa"):  # two people on duty: the first two in the queue wait one round
+        staff = Staff(server.url)
+        await staff.log_in(username)
+        cookies = "; ".join(f"{k}={v}" for k, v in staff.client.cookies.items())
+        consoles.append((staff, await websockets.connect(server.url.replace("http", "ws") + "/staff/ws",
+                                                         extra_headers={"Cookie": cookies})))
+    users = [await Widget(socket_url(server), uuid.uuid4().hex, "en").__aenter__() for _ in range(3)]
+    try:
+        for user in users:
+            await user.say("a person", payload="/handoff.request")
+            await user.next("message")
+        waits = [(await user.next("message"))["text"].split("Expected wait: ")[1].split(".")[0] for user in users]
+        assert waits == ["about 5 minutes", "about 5 minutes", "about 10 minutes"]
+    finally:
+        for user in users:
+            await user.__aexit__()
+        for staff, socket in consoles:
+            await socket.close()
+            await staff.close()
 
 
 async def test_outside_hours_the_question_is_kept_and_answered_on_the_next_visit(database_url, rasa, closed_hours):

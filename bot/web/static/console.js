@@ -356,10 +356,11 @@
       fact('language', t('language'), label('language_', ticket.language)),
       fact('topic', t('topic'), ticket.topic || t('unknown')),
       fact('reason', t('reason'), label('reason_', ticket.reason)),
+      ticket.email ? fact('email', t('email'), ticket.email) : null,
       fact('opened', t('opened'), timeNode(ticket.opened_at), waiting ? ' · ' : null, waiting ? waitNode(ticket, detail.fetchedAt) : null),
     ];
     el.facts.textContent = '';
-    rows.forEach((row) => el.facts.appendChild(row));
+    rows.filter(Boolean).forEach((row) => el.facts.appendChild(row));
   }
 
   function renderActions(detail) {
