@@ -23,8 +23,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
-from bot.nlu import storage
+from bot.nlu import action_response_check, storage
 from bot.nlu.linear_scores import LinearScores
+
+# The Rasa server imports this module when it loads the model: the place to make its
+# check of action server responses cheap (see action_response_check).
+action_response_check.install()
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
