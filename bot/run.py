@@ -70,6 +70,7 @@ def main() -> int:
               f"  Widget demo page:   {settings.gateway_url}/\n"
               f"  Staff console:      {settings.gateway_url}/staff  (accounts: .venv/bin/helpdesk staff add NAME --role admin)\n"
               f"  Telegram:           {'on (' + ('webhook' if settings.telegram_webhook_url else 'long polling') + ')' if settings.telegram_token else 'off (set TELEGRAM_BOT_TOKEN to switch it on)'}\n"
+              f"  Mail (offline):     {'on, from ' + settings.mail_from if settings.mail_enabled else 'off (set HELPDESK_SMTP_HOST and HELPDESK_MAIL_FROM)'}\n"
               f"  Database:           {settings.database_url.split('@')[-1]}\n"
               f"  Rasa REST channel:  {settings.rasa_url}/webhooks/rest/webhook", flush=True)
         if sys.stdin.isatty():

@@ -51,6 +51,7 @@ def test_starts_everything_prints_the_widget_page_and_stops_cleanly_on_ctrl_c(tm
         printed = wait_until_ready(process)
         gateway = f"http://127.0.0.1:{PORTS['HELPDESK_PORT']}"
         assert f"Widget demo page:   {gateway}/" in printed and "Telegram:           off" in printed
+        assert "Mail (offline):     off" in printed
         assert answers(f"{gateway}/") and answers(f"{gateway}/widget/widget.js")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0
