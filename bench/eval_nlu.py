@@ -29,6 +29,7 @@ from bot.dialogue.decision import FALLBACK_INTENT, LANGUAGE_INTENTS, LANGUAGE_SW
 from bot.dialogue.classifier import Classifier
 from bot.dialogue.turn import decide_for
 from bot.knowledge.loader import PROJECT_ROOT, KnowledgeBase, load_knowledge
+from bot.knowledge.model import is_out_of_scope
 from bot.knowledge.training_data import held_out_examples
 
 log = logging.getLogger(__name__)
@@ -46,9 +47,13 @@ class Item:
     style: str
     source: str       # "held_out" or "independent"
     near_miss: bool = False
+    pointer: Optional[str] = None  # near misses: the out-of-scope group whose pointer the answer carries
 
 
 def gold_topic(intent_id: str) -> str:
+    """The topic an intent is reported as: out-of-scope groups are all out_of_scope."""
+    if is_out_of_scope(intent_id):
+        return OUT_OF_SCOPE
     return LANGUAGE_SWITCH if intent_id in LANGUAGE_INTENTS else intent_id
 
 
@@ -62,7 +67,7 @@ def independent_items(folder: Path = PROJECT_ROOT / "eval" / "questions") -> Lis
     for path in sorted(folder.glob("*.yml")):
         for row in yaml.safe_load(path.read_text(encoding="utf-8")):
             items.append(Item(row["text"], row["topic"], row["language"], row["style"], "independent",
-                              bool(row.get("near_miss"))))
+                              bool(row.get("near_miss")), row.get("pointer")))
     return items
 
 

@@ -81,7 +81,7 @@ def _classify(args: argparse.Namespace) -> int:
         except (ValueError, KeyError, TypeError):
             print(json.dumps({"error": f"line {line_number}: expected a JSON object with a text field"}))
             continue
-        print(json.dumps(classifier.classify(text).as_json(text), ensure_ascii=False), flush=True)
+        print(json.dumps(classifier.classify(text).as_json(text, args.pointer), ensure_ascii=False), flush=True)
     return 0
 
 
@@ -128,6 +128,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     kb.add_parser("export", parents=[folders], help="print the articles as JSON").set_defaults(run=_kb_export)
     classify = commands.add_parser("classify", help="JSON lines {text} on stdin -> topic decisions on stdout")
     classify.add_argument("--model", default="models", help="model file or folder (default: models/)")
+    classify.add_argument("--pointer", action="store_true",
+                          help="also report `pointer`: the out-of-scope group whose pointer the bot adds (or null)")
     classify.set_defaults(run=_classify)
     staff = commands.add_parser("staff", help="staff console accounts").add_subparsers(dest="staff_command",
                                                                                         required=True)

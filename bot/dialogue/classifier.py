@@ -17,14 +17,16 @@ class Classification:
     decision: Decision
     language: str
 
-    def as_json(self, text: str) -> Dict[str, Any]:
-        return {
+    def as_json(self, text: str, pointer: bool = False) -> Dict[str, Any]:
+        """The `helpdesk classify` contract; `pointer` adds the out-of-scope group whose pointer is shown."""
+        result = {
             "text": text,
             "topic": self.decision.topic,
             "language": self.language,
             "confidence": round(self.decision.confidence, 4),
             "candidates": list(self.decision.candidates),
         }
+        return {**result, "pointer": self.decision.pointer} if pointer else result
 
 
 class Classifier:

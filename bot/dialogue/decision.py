@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
-OUT_OF_SCOPE = "out_of_scope"
+from bot.knowledge.model import OUT_OF_SCOPE, is_out_of_scope
+
 HANDOFF = "handoff.request"
 CLARIFY = "clarify"
 LANGUAGE_SWITCH = "language.switch"
@@ -51,6 +52,7 @@ class Decision:
     language_target: Optional[str] = None
     handoff_reason: Optional[str] = None  # "user_request" or "failed_attempts"
     more: bool = False  # the article's second part was asked for
+    pointer: Optional[str] = None  # the out-of-scope group (out_of_scope.business, ...) whose pointer to add
 
     @property
     def is_failure(self) -> bool:
@@ -58,7 +60,8 @@ class Decision:
 
 
 def is_article(intent: str) -> bool:
-    return "." in intent and not intent.startswith(CONVERSATION_PREFIXES) and intent != HANDOFF
+    return ("." in intent and not intent.startswith(CONVERSATION_PREFIXES) and intent != HANDOFF
+            and not is_out_of_scope(intent))
 
 
 def _follow_up(ranking: Ranking, text: str, context: Context, related: Callable[[str], Iterable[str]],
@@ -93,8 +96,9 @@ def _decide_topic(ranking: Ranking, text: str, context: Context,
         return Decision(OUT_OF_SCOPE, 0.0)
     top, confidence = scores[0]
     articles = [(name, conf) for name, conf in scores if is_article(name)]
-    if top in (OUT_OF_SCOPE, FALLBACK_INTENT):
-        return Decision(OUT_OF_SCOPE, confidence)
+    if top == FALLBACK_INTENT or is_out_of_scope(top):
+        # A group (a near miss such as registering a business) is refused like the rest, with its pointer.
+        return Decision(OUT_OF_SCOPE, confidence, pointer=None if top in (OUT_OF_SCOPE, FALLBACK_INTENT) else top)
     if not is_article(top):
         if confidence < thresholds.answer:
             return _clarify_or_refuse(articles, confidence, thresholds)

@@ -98,4 +98,14 @@ def compose(decision: Decision, language: str, kb: KnowledgeBase, texts: Respons
         return [texts.get("utter_language_switched", language)]
     if topic in SMALL_TALK:
         return [texts.get(SMALL_TALK[topic], language)]
-    return [texts.get("utter_out_of_scope", language)]
+    return [_refusal(decision, language, kb, texts)]
+
+
+def _refusal(decision: Decision, language: str, kb: KnowledgeBase, texts: ResponseTexts) -> Reply:
+    """Not something the bot helps with; for a near miss, where to turn instead; then the topics and a person."""
+    parts = [texts.get("utter_out_of_scope", language).text]
+    pointer = kb.pointers.get(decision.pointer)
+    if pointer:
+        parts.append(pointer.text[language])
+    offer = texts.get("utter_out_of_scope_offer", language)
+    return Reply("\n\n".join([*parts, offer.text]), offer.buttons)

@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 import yaml
 
 from bot.language.normalize import fold
-from bot.knowledge.model import LANGUAGES, STYLES, Article, Example, Intent, Source
+from bot.knowledge.model import LANGUAGES, OUT_OF_SCOPE, STYLES, Article, Example, Intent, Pointer, Source
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
@@ -27,6 +27,8 @@ MIN_CONVERSATION_EXAMPLES_PER_LANGUAGE = 12
 MAX_TITLE_CHARS = 60
 # A phone screen shows about this much without scrolling; longer text goes to `more`.
 MAX_ANSWER_CHARS = 900
+# A pointer comes between the refusal and the list of topics, in the same message.
+MAX_POINTER_CHARS = 400
 URL_RE = re.compile(r"https?://\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:org|net|eu|com|gov|ks)\b[^\s,;)]*", re.I)
 NUMBER_RE = re.compile(r"(?<![\w.])\d[\d.,]*\d|(?<![\w.])\d(?![\w])")
 
@@ -46,6 +48,8 @@ class Problem:
 class KnowledgeBase:
     articles: Dict[str, Article] = field(default_factory=dict)
     conversation: Dict[str, Intent] = field(default_factory=dict)
+    # Out-of-scope groups' pointers, by intent id (conversation/out_of_scope.*.yml).
+    pointers: Dict[str, Pointer] = field(default_factory=dict)
     problems: List[Problem] = field(default_factory=list)
 
     @property
@@ -161,6 +165,56 @@ def _links_and_numbers(text: str) -> Tuple[set, set]:
     return links, numbers
 
 
+def _check_texts(reader: _FileReader, key: str, texts: Dict[str, str], limit: int = MAX_ANSWER_CHARS,
+                 advice: str = "move details to 'more'") -> None:
+    """Length, and the same links and numbers in both languages."""
+    for lang, text in texts.items():
+        if len(text) > limit:
+            reader.problem(f"{key}.{lang}", f"is {len(text)} characters; keep it under {limit} ({advice})")
+    if all(texts.get(lang) for lang in LANGUAGES):
+        sq_links, sq_numbers = _links_and_numbers(texts["sq"])
+        en_links, en_numbers = _links_and_numbers(texts["en"])
+        if sq_links != en_links:
+            reader.problem(key, f"the Albanian and English texts name different links: "
+                                f"sq {sorted(sq_links)} / en {sorted(en_links)}")
+        if sq_numbers != en_numbers:
+            reader.problem(key, f"the Albanian and English texts give different numbers: "
+                                f"sq {sorted(sq_numbers)} / en {sorted(en_numbers)}")
+
+
+def _sources(reader: _FileReader, data: Dict[str, Any]) -> Tuple[Source, ...]:
+    sources = []
+    raw_sources = data.get("sources")
+    if not isinstance(raw_sources, list) or not raw_sources:
+        reader.problem("sources", "is missing: name at least one source with a title and a url")
+        return ()
+    for i, item in enumerate(raw_sources, 1):
+        if not isinstance(item, dict):
+            reader.problem(f"sources #{i}", "needs a 'title' and a 'url'")
+            continue
+        src_title = reader.text(item, "title", f"sources #{i} title")
+        url = reader.text(item, "url", f"sources #{i} url")
+        if url and not url.startswith("https://"):
+            reader.problem(f"sources #{i} url", f"{url!r} must be a full web address starting with https://")
+        sources.append(Source(src_title, url))
+    return tuple(sources)
+
+
+def _last_checked(reader: _FileReader, data: Dict[str, Any], today: dt.date) -> Optional[dt.date]:
+    checked = data.get("last_checked")
+    if isinstance(checked, str):
+        try:
+            checked = dt.date.fromisoformat(checked)
+        except ValueError:
+            pass
+    if not isinstance(checked, dt.date):
+        reader.problem("last_checked", "must be the date the facts were last checked, as YYYY-MM-DD")
+        return None
+    if checked > today:
+        reader.problem("last_checked", f"{checked} is in the future")
+    return checked
+
+
 def _read_article(reader: _FileReader, today: dt.date) -> Optional[Article]:
     data = reader.load()
     if data is None:
@@ -175,45 +229,10 @@ def _read_article(reader: _FileReader, today: dt.date) -> Optional[Article]:
             reader.problem(f"title.{lang}", f"is {len(text)} characters; keep it under {MAX_TITLE_CHARS} (it is a button label)")
     answer = reader.per_language(data, "answer")
     more = reader.per_language(data, "more", required=False)
-    for key, texts in (("answer", answer), ("more", more)):
-        for lang, text in texts.items():
-            if len(text) > MAX_ANSWER_CHARS:
-                reader.problem(f"{key}.{lang}", f"is {len(text)} characters; keep it under {MAX_ANSWER_CHARS} "
-                                                "(move details to 'more')")
-        if all(texts.get(lang) for lang in LANGUAGES):
-            sq_links, sq_numbers = _links_and_numbers(texts["sq"])
-            en_links, en_numbers = _links_and_numbers(texts["en"])
-            if sq_links != en_links:
-                reader.problem(key, f"the Albanian and English texts name different links: "
-                                    f"sq {sorted(sq_links)} / en {sorted(en_links)}")
-            if sq_numbers != en_numbers:
-                reader.problem(key, f"the Albanian and English texts give different numbers: "
-                                    f"sq {sorted(sq_numbers)} / en {sorted(en_numbers)}")
-    sources = []
-    raw_sources = data.get("sources")
-    if not isinstance(raw_sources, list) or not raw_sources:
-        reader.problem("sources", "is missing: name at least one source with a title and a url")
-    else:
-        for i, item in enumerate(raw_sources, 1):
-            if not isinstance(item, dict):
-                reader.problem(f"sources #{i}", "needs a 'title' and a 'url'")
-                continue
-            src_title = reader.text(item, "title", f"sources #{i} title")
-            url = reader.text(item, "url", f"sources #{i} url")
-            if url and not url.startswith("https://"):
-                reader.problem(f"sources #{i} url", f"{url!r} must be a full web address starting with https://")
-            sources.append(Source(src_title, url))
-    checked = data.get("last_checked")
-    if isinstance(checked, str):
-        try:
-            checked = dt.date.fromisoformat(checked)
-        except ValueError:
-            pass
-    if not isinstance(checked, dt.date):
-        reader.problem("last_checked", "must be the date the facts were last checked, as YYYY-MM-DD")
-        checked = None
-    elif checked > today:
-        reader.problem("last_checked", f"{checked} is in the future")
+    _check_texts(reader, "answer", answer)
+    _check_texts(reader, "more", more)
+    sources = _sources(reader, data)
+    checked = _last_checked(reader, data, today)
     related = data.get("related") or []
     if not isinstance(related, list):
         reader.problem("related", "must be a list of article ids, e.g. [registration.documents]")
@@ -221,15 +240,28 @@ def _read_article(reader: _FileReader, today: dt.date) -> Optional[Article]:
     examples = reader.examples(data, MIN_EXAMPLES_PER_LANGUAGE)
     return Article(
         id=article_id, examples=examples, topic=topic, title=title, answer=answer, more=more,
-        sources=tuple(sources), last_checked=checked, related=tuple(str(r) for r in related),
+        sources=sources, last_checked=checked, related=tuple(str(r) for r in related),
     )
 
 
-def _read_intent(reader: _FileReader) -> Optional[Intent]:
+def _read_pointer(reader: _FileReader, intent_id: str, data: Dict[str, Any], today: dt.date) -> Optional[Pointer]:
+    """An out-of-scope group (out_of_scope.<group>) exists for its pointer, which needs sources."""
+    if not intent_id.startswith(OUT_OF_SCOPE + "."):
+        if "pointer" in data:
+            reader.problem("pointer", f"only an out-of-scope group ({OUT_OF_SCOPE}.<group>) has a pointer")
+        return None
+    text = reader.per_language(data, "pointer")
+    _check_texts(reader, "pointer", text, MAX_POINTER_CHARS, "name the office and its address, no more")
+    return Pointer(text, _sources(reader, data), _last_checked(reader, data, today))
+
+
+def _read_intent(reader: _FileReader, today: dt.date) -> Tuple[Optional[Intent], Optional[Pointer]]:
     data = reader.load()
     if data is None:
-        return None
-    return Intent(id=_check_id(reader, data), examples=reader.examples(data, MIN_CONVERSATION_EXAMPLES_PER_LANGUAGE))
+        return None, None
+    intent_id = _check_id(reader, data)
+    intent = Intent(id=intent_id, examples=reader.examples(data, MIN_CONVERSATION_EXAMPLES_PER_LANGUAGE))
+    return intent, _read_pointer(reader, intent_id, data, today)
 
 
 def _yaml_files(folder: Path) -> Iterable[Path]:
@@ -248,9 +280,11 @@ def load_knowledge(
         if article and article.id:
             kb.articles[article.id] = article
     for path in _yaml_files(conversation_dir):
-        intent = _read_intent(_FileReader(path, conversation_dir, kb.problems))
+        intent, pointer = _read_intent(_FileReader(path, conversation_dir, kb.problems), today)
         if intent and intent.id:
             kb.conversation[intent.id] = intent
+            if pointer:
+                kb.pointers[intent.id] = pointer
     _check_across(kb, knowledge_dir)
     return kb
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 LANGUAGES = ("sq", "en")
+# The out-of-scope intent, and the prefix of its groups (out_of_scope.business, ...): near
+# misses that are refused like it, with a pointer to the office that handles them.
+OUT_OF_SCOPE = "out_of_scope"
 STYLES = {
     "sq": ("standard", "no_diacritics", "gheg", "code_mixed"),
     "en": ("standard", "informal"),
@@ -32,6 +35,19 @@ class Example:
 class Source:
     title: str
     url: str
+
+
+def is_out_of_scope(intent_id: str) -> bool:
+    return intent_id == OUT_OF_SCOPE or intent_id.startswith(OUT_OF_SCOPE + ".")
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """Where an out-of-scope group should turn instead, in both languages, with its sources."""
+
+    text: Dict[str, str]
+    sources: Tuple[Source, ...]
+    last_checked: Optional[dt.date]
 
 
 @dataclass(frozen=True)

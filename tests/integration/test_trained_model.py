@@ -1,7 +1,11 @@
 """The trained model, loaded once, as `helpdesk classify` uses it."""
 import pytest
+import yaml
 
 from bot.dialogue.classifier import Classifier
+from bot.dialogue.decision import OUT_OF_SCOPE
+from bot.dialogue.replies import ResponseTexts, compose
+from bot.knowledge.loader import PROJECT_ROOT
 from bot.settings import Settings
 
 
@@ -34,3 +38,32 @@ def test_odd_input_is_classified_without_error(classifier, text):
     result = classifier.classify(text)
     assert result.language in ("sq", "en")
     assert result.decision.topic
+
+
+# Near misses: refused like any out-of-scope question, with the pointer of their group;
+# questions about NGOs themselves still get the article.
+@pytest.mark.parametrize("text, topic, pointer", [
+    ("si ta hap nje shpk", OUT_OF_SCOPE, "out_of_scope.business"),
+    ("How do I register my one-person plumbing business?", OUT_OF_SCOPE, "out_of_scope.business"),
+    ("Kush e regjistron një parti politike të re?", OUT_OF_SCOPE, "out_of_scope.political_party"),
+    ("can our sports club become a political party", OUT_OF_SCOPE, "out_of_scope.political_party"),
+    ("a paguj tatim per rrogen qe e marr prej firmes private", OUT_OF_SCOPE, "out_of_scope.tax_private"),
+    ("Where do I pay the property tax for my flat?", OUT_OF_SCOPE, "out_of_scope.tax_private"),
+    ("si regjistrohet sindikata e punetoreve te ndertimit", OUT_OF_SCOPE, "out_of_scope.trade_union"),
+    ("Is a trade union an NGO under Kosovo law?", OUT_OF_SCOPE, "out_of_scope.trade_union"),
+    ("how do I get a tourist visa for Canada", OUT_OF_SCOPE, None),
+    ("how do I register our NGO", "registration.how", None),
+    ("si ta regjistrojme shoqaten tone", "registration.how", None),
+    ("Does our NGO have to register for VAT when it buys with EU money?", "reporting.vat", None),
+])
+def test_near_misses_are_refused_with_their_pointer(classifier, text, topic, pointer):
+    decision = classifier.classify(text).decision
+    assert (decision.topic, decision.pointer) == (topic, pointer)
+
+
+@pytest.mark.parametrize("language, text", [("sq", "si ta hap nje shpk"), ("en", "how do i open an llc")])
+def test_the_business_pointer_reaches_the_reply(classifier, kb, language, text):
+    texts = ResponseTexts(yaml.safe_load((PROJECT_ROOT / "domain" / "responses.yml").read_text())["responses"])
+    result = classifier.classify(text)
+    reply = compose(result.decision, language, kb, texts)[0]
+    assert "arbk.rks-gov.net" in reply.text and reply.buttons[0]["payload"] == "/handoff.request"

@@ -32,3 +32,12 @@ def test_kb_export_lists_every_article_as_json(capsys, kb):
     assert first["examples"]["sq"] >= 20 and first["examples"]["en"] >= 20
     assert first["sources"][0]["url"].startswith("https://")
     assert first["last_checked"] == kb.articles["registration.how"].last_checked.isoformat()
+
+
+def test_classify_adds_the_pointer_only_when_asked():
+    from bot.dialogue.classifier import Classification
+    from bot.dialogue.decision import OUT_OF_SCOPE, Decision
+
+    result = Classification(Decision(OUT_OF_SCOPE, 0.6, pointer="out_of_scope.business"), "sq")
+    assert set(result.as_json("si ta hap nje shpk")) == {"text", "topic", "language", "confidence", "candidates"}
+    assert result.as_json("si ta hap nje shpk", pointer=True)["pointer"] == "out_of_scope.business"

@@ -83,3 +83,23 @@ def test_empty_ranking_is_out_of_scope():
 def test_article_ids_are_told_apart_from_conversation_intents():
     assert is_article("registration.how")
     assert not any(is_article(i) for i in ("chitchat.greet", "language.to_en", "article.more", HANDOFF, OUT_OF_SCOPE))
+
+
+def test_a_near_miss_group_is_refused_with_its_pointer():
+    d = decide([("out_of_scope.business", 0.6), ("registration.how", 0.3)], "si ta hap nje shpk")
+    assert (d.topic, d.pointer) == (OUT_OF_SCOPE, "out_of_scope.business")
+    assert d.is_failure
+
+
+def test_a_plain_refusal_has_no_pointer():
+    assert decide([(OUT_OF_SCOPE, 0.6), ("out_of_scope.business", 0.3)], "weather?").pointer is None
+    assert decide([("nlu_fallback", 0.6)], "??").pointer is None
+    # Refused for low confidence: the group is not what the message is about, so no pointer.
+    d = decide([("registration.how", 0.2), ("out_of_scope.business", 0.19), ("pbs.apply", 0.05)], "hmm")
+    assert (d.topic, d.pointer) == (OUT_OF_SCOPE, None)
+
+
+def test_near_miss_groups_are_neither_articles_nor_offered_as_candidates():
+    assert not is_article("out_of_scope.tax_private")
+    d = decide([("registration.how", 0.29), ("out_of_scope.business", 0.28), ("registration.documents", 0.25)], "x")
+    assert d.topic == CLARIFY and "out_of_scope.business" not in d.candidates

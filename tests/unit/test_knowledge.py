@@ -44,8 +44,8 @@ def test_held_out_examples_are_never_in_the_training_data(kb):
     assert all(training_examples(i) for i in kb.intents)
 
 
-def _problems_after(kb_copy, filename, edit):
-    path = kb_copy / "knowledge" / filename
+def _problems_after(kb_copy, filename, edit, folder="knowledge"):
+    path = kb_copy / folder / filename
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     edit(data)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -89,3 +89,29 @@ def test_the_same_question_under_two_intents_is_reported(kb_copy, kb):
         d["examples"]["en"]["standard"].append(question.upper())
     problems = _problems_after(kb_copy, "about.tacso.yml", edit)
     assert any("about.tacso.yml: examples" in p and "also an example of 'about.kcsf'" in p for p in problems)
+
+
+def test_a_near_miss_group_needs_a_pointer_in_both_languages(kb_copy):
+    problems = _problems_after(kb_copy, "out_of_scope.business.yml", lambda d: d["pointer"].pop("sq"), "conversation")
+    assert "conversation/out_of_scope.business.yml: pointer.sq: is missing or empty" in problems
+    problems = _problems_after(kb_copy, "out_of_scope.business.yml", lambda d: d.pop("pointer"), "conversation")
+    assert any("out_of_scope.business.yml: pointer: must have an 'sq'" in p for p in problems)
+
+
+def test_a_pointer_needs_the_same_links_sources_and_a_date(kb_copy):
+    def edit(d):
+        d["pointer"]["en"] = d["pointer"]["en"].replace("kqz-ks.org", "kqz.example.org")
+        d.pop("sources")
+        d["last_checked"] = "soon"
+    problems = _problems_after(kb_copy, "out_of_scope.political_party.yml", edit, "conversation")
+    where = "conversation/out_of_scope.political_party.yml"
+    assert any(p.startswith(f"{where}: pointer: the Albanian and English texts name different links") for p in problems)
+    assert f"{where}: sources: is missing: name at least one source with a title and a url" in problems
+    assert any(p.startswith(f"{where}: last_checked: must be the date") for p in problems)
+
+
+def test_only_a_near_miss_group_has_a_pointer(kb_copy):
+    problems = _problems_after(kb_copy, "out_of_scope.yml", lambda d: d.update(pointer={"sq": "x", "en": "x"}),
+                               "conversation")
+    assert problems == ["conversation/out_of_scope.yml: pointer: only an out-of-scope group "
+                        "(out_of_scope.<group>) has a pointer"]

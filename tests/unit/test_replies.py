@@ -59,8 +59,45 @@ def test_handoff_carries_the_signal_for_the_gateway(kb, texts):
 
 def test_out_of_scope_lists_topics_and_offers_a_person(kb, texts):
     reply = compose(Decision(OUT_OF_SCOPE, 0.1), "en", kb, texts)[0]
+    assert reply.text.startswith("Sorry, that is not something I can help with.")
     assert "EU funds" in reply.text
     assert reply.buttons == [{"title": "Talk to a person", "payload": "/handoff.request"}]
+
+
+POINTERS = {  # group -> where it points, the same in both languages
+    "out_of_scope.business": ["ARBK", "arbk.rks-gov.net"],
+    "out_of_scope.tax_private": ["ATK", "atk-ks.org", "0800 80 800", "tatimineprone-rks.org"],
+    "out_of_scope.political_party": ["KQZ", "kqz-ks.org", "06/L-043"],
+    "out_of_scope.trade_union": ["06/L-043", "04/L-011"],
+}
+
+
+def test_every_group_has_a_pointer_with_sources_checked_on_a_date(kb):
+    groups = {i for i in kb.conversation if i.startswith(f"{OUT_OF_SCOPE}.")}
+    assert groups == set(POINTERS) == set(kb.pointers)
+    for pointer in kb.pointers.values():
+        assert pointer.sources and all(s.url.startswith("https://") for s in pointer.sources)
+        assert pointer.last_checked is not None
+
+
+@pytest.mark.parametrize("group", sorted(POINTERS))
+@pytest.mark.parametrize("language", ["sq", "en"])
+def test_a_near_miss_is_refused_with_its_pointer_then_the_topics_and_a_person(kb, texts, group, language):
+    plain = compose(Decision(OUT_OF_SCOPE, 0.6), language, kb, texts)[0]
+    replies = compose(Decision(OUT_OF_SCOPE, 0.6, pointer=group), language, kb, texts)
+    assert len(replies) == 1
+    refusal, pointer, offer = replies[0].text.split("\n\n")
+    assert refusal == texts.get("utter_out_of_scope", language).text
+    assert pointer == kb.pointers[group].text[language]
+    assert offer == texts.get("utter_out_of_scope_offer", language).text
+    assert plain.text == f"{refusal}\n\n{offer}"
+    assert replies[0].buttons == plain.buttons and plain.buttons[0]["payload"] == "/handoff.request"
+    assert all(fact in pointer for fact in POINTERS[group])
+
+
+def test_an_unknown_group_falls_back_to_the_plain_refusal(kb, texts):
+    plain = compose(Decision(OUT_OF_SCOPE, 0.6), "sq", kb, texts)[0]
+    assert compose(Decision(OUT_OF_SCOPE, 0.6, pointer="out_of_scope.visa"), "sq", kb, texts)[0].text == plain.text
 
 
 def test_language_switch_is_confirmed_in_the_new_language(kb, texts):
