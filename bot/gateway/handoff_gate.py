@@ -53,7 +53,8 @@ class HandoffGate:
         self._clock = clock
         self._agents_online = agents_online
         self._told: Dict[int, timedelta] = {}  # the wait last told to each waiting ticket's user
-        self._commenting: Dict[int, int] = {}  # conversation -> the rated ticket whose comment comes next
+        # conversation -> the rated ticket whose comment comes next (stored too: a restart keeps it)
+        self._commenting: Dict[int, int] = tickets.comments_asked()
 
     def may_intercept(self, message: MessageView) -> bool:
         """Whether the gate must look even when no person is involved (saves a query per message)."""
@@ -69,6 +70,7 @@ class HandoffGate:
             ticket = self.tickets.last_handled(conversation.id)
             if ticket is None:
                 return GateOutcome("handled")
+            self.tickets.ask_comment(ticket.id)
             self._commenting[conversation.id] = ticket.id
             return GateOutcome("handled", Notice(text(conversation.language, "handoff.comment_prompt")))
         if conversation.id in self._commenting:
@@ -130,8 +132,8 @@ class HandoffGate:
         notices = []
         for position, ticket in enumerate(self.tickets.waiting(), 1):
             wait = estimate_wait(position, handling, agents)
-            told = self._told.get(ticket.id)
-            if told is not None and changed_noticeably(told, wait):
+            told = self._told.setdefault(ticket.id, wait)  # after a restart: told again from the next change
+            if changed_noticeably(told, wait):
                 self._told[ticket.id] = wait
                 notices.append((ticket.conversation_id, Notice(text(
                     ticket.language, "handoff.update", position=position, minutes=int(wait.total_seconds() // 60)))))

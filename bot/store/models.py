@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -130,4 +130,6 @@ class Rating(Base):
     ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, unique=True)
     score = Column(Integer, nullable=False)
     comment = Column(Text)
+    # The user tapped "add a comment": their next message is the comment (kept here to survive a restart).
+    comment_asked = Column(Boolean, nullable=False, default=False, server_default=false())
     at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

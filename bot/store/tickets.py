@@ -160,10 +160,21 @@ class Tickets:
             return [_ticket(r) for r in session.execute(select(TicketRow).where(
                 TicketRow.conversation_id == conversation_id).order_by(TicketRow.id)).scalars()]
 
+    def ask_comment(self, ticket_id: int) -> None:
+        with self._sessions.begin() as session:
+            session.execute(update(Rating).where(Rating.ticket_id == ticket_id).values(comment_asked=True))
+
     def comment(self, ticket_id: int, words: str) -> None:
         """The user's optional comment on their rating."""
         with self._sessions.begin() as session:
-            session.execute(update(Rating).where(Rating.ticket_id == ticket_id).values(comment=words[:2000]))
+            session.execute(update(Rating).where(Rating.ticket_id == ticket_id)
+                            .values(comment=words[:2000], comment_asked=False))
+
+    def comments_asked(self) -> Dict[int, int]:
+        """conversation id -> rated ticket, for users whose next message is their comment."""
+        with self._sessions() as session:
+            return dict(session.execute(select(TicketRow.conversation_id, TicketRow.id).join(
+                Rating, Rating.ticket_id == TicketRow.id).where(Rating.comment_asked.is_(True))).all())
 
     def rating(self, ticket_id: int) -> Optional[Dict[str, object]]:
         with self._sessions() as session:

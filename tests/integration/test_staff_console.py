@@ -298,3 +298,33 @@ async def test_a_gateway_restart_loses_no_ticket_message_or_assignment(database_
             assert (await user.next("message"))["text"] == "Still here."
         await ana.close()
     assert [b["message"] for b in fake_rasa.received] == ["/handoff.request"]
+
+
+async def test_a_comment_asked_for_before_a_restart_is_still_taken_as_the_comment(database_url, rasa, always_open):
+    fake_rasa, port = rasa
+    add_staff(database_url, "ana", password=PASSWORD)
+    settings = Settings(rasa_port=port, database_url=database_url, business_hours=always_open)
+    token = uuid.uuid4().hex
+    with LocalServer(create_app(settings)) as server:
+        ana = Staff(server.url)
+        await ana.log_in("ana")
+        async with Widget(socket_url(server), token, "en") as user:
+            await user.say("a person", payload="/handoff.request")
+            await user.next("message")
+            await user.next("message")
+            ticket = (await ana.client.get("/staff/api/state")).json()["waiting"][0]["id"]
+            await ana.post(f"/staff/api/tickets/{ticket}/claim")
+            await ana.post(f"/staff/api/tickets/{ticket}/resolve")
+            await user.say("5", payload="/rate_5")
+            await user.say("Add a comment", payload="/comment")
+            while "Write your comment" not in (await user.next("message"))["text"]:
+                pass  # claimed, resolved (rate us), thanks for the rating
+        await ana.close()
+    with LocalServer(create_app(settings)) as server:  # a new process, the same database
+        async with Widget(socket_url(server), token) as user:
+            await user.say("Quick and kind, thank you")
+            assert "comment is saved" in (await user.next("message"))["text"]
+    engine = create_engine_for(database_url)
+    assert Tickets(session_factory(engine)).rating(ticket) == {"score": 5, "comment": "Quick and kind, thank you"}
+    engine.dispose()
+    assert [b["message"] for b in fake_rasa.received] == ["/handoff.request"]  # the comment never reached Rasa

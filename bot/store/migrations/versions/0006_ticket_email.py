@@ -1,4 +1,4 @@
-"""ticket email: where an offline ticket's answer is also mailed
+"""ticket email (where an offline ticket's answers are also mailed); rating comment asked
 
 Revision ID: 0006
 Revises: 0005
@@ -17,8 +17,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('tickets') as batch:
         batch.add_column(sa.Column('email', sa.String(length=254), nullable=True))
+    with op.batch_alter_table('ratings') as batch:
+        batch.add_column(sa.Column('comment_asked', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('ratings') as batch:
+        batch.drop_column('comment_asked')
     with op.batch_alter_table('tickets') as batch:
         batch.drop_column('email')
