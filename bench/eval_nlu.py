@@ -25,12 +25,13 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
+from bench.overlap import near_copies
 from bot.dialogue.decision import FALLBACK_INTENT, LANGUAGE_INTENTS, LANGUAGE_SWITCH, OUT_OF_SCOPE, Thresholds
 from bot.dialogue.classifier import Classifier
 from bot.dialogue.turn import decide_for
 from bot.knowledge.loader import PROJECT_ROOT, KnowledgeBase, load_knowledge
 from bot.knowledge.model import is_out_of_scope
-from bot.knowledge.training_data import held_out_examples
+from bot.knowledge.training_data import held_out_examples, training_examples
 
 log = logging.getLogger(__name__)
 RESULTS = PROJECT_ROOT / "results"
@@ -58,8 +59,13 @@ def gold_topic(intent_id: str) -> str:
 
 
 def held_out_items(kb: KnowledgeBase) -> List[Item]:
-    return [Item(e.text, gold_topic(i.id), e.language, e.style_label, "held_out")
-            for i in kb.intents for e in held_out_examples(i)]
+    """The held-out examples, without those that nearly repeat a training example (another
+    style of the same sentence, say): those would measure memory."""
+    items = [Item(e.text, gold_topic(i.id), e.language, e.style_label, "held_out")
+             for i in kb.intents for e in held_out_examples(i)]
+    trained = [e.text for i in kb.intents for e in training_examples(i)]
+    copies = {question for question, _, _ in near_copies(trained, [item.text for item in items])}
+    return [item for item in items if item.text not in copies]
 
 
 def independent_items(folder: Path = PROJECT_ROOT / "eval" / "questions") -> List[Item]:
