@@ -56,7 +56,8 @@ class Decision:
 
     @property
     def is_failure(self) -> bool:
-        return self.topic == OUT_OF_SCOPE
+        # A refusal with a pointer is not one: the user learnt where to go (two in a row need no person).
+        return self.topic == OUT_OF_SCOPE and self.pointer is None
 
 
 def is_article(intent: str) -> bool:

@@ -51,6 +51,13 @@ def test_out_of_scope_twice_hands_off(conversation):
     assert "connecting you with a person" in texts(second)
 
 
+def test_near_misses_in_a_row_each_get_a_pointer_not_a_handoff(conversation):
+    first = conversation.say("si ta hap nje shpk")
+    assert "arbk.rks-gov.net" in texts(first) and handoff(first) is None
+    second = conversation.say("and how do we register a political party before the elections?")
+    assert "kqz-ks.org" in texts(second) and handoff(second) is None
+
+
 def test_an_explicit_request_for_a_person_hands_off_at_once(conversation):
     replies = conversation.say("dua me fol me nji njeri")
     assert handoff(replies) == {"reason": "user_request", "language": "sq", "last_article": None}

@@ -88,7 +88,12 @@ def test_article_ids_are_told_apart_from_conversation_intents():
 def test_a_near_miss_group_is_refused_with_its_pointer():
     d = decide([("out_of_scope.business", 0.6), ("registration.how", 0.3)], "si ta hap nje shpk")
     assert (d.topic, d.pointer) == (OUT_OF_SCOPE, "out_of_scope.business")
-    assert d.is_failure
+    assert not d.is_failure  # the user was told where to go
+
+
+def test_near_misses_in_a_row_each_get_their_pointer_instead_of_a_handoff():
+    after_a_failure = decide([("out_of_scope.political_party", 0.7)], "si regjistrohet partia", Context(failed_attempts=1))
+    assert (after_a_failure.topic, after_a_failure.pointer) == (OUT_OF_SCOPE, "out_of_scope.political_party")
 
 
 def test_a_plain_refusal_has_no_pointer():
