@@ -28,11 +28,13 @@ from bot.services import Services
 from bot.settings import Settings
 
 TURN_TIMEOUT = 60.0
+RATE_PAUSE = 2.0  # widget.js waits this long after a refusal by the flood limit, then doubles it
 
 
 class WidgetClient:
     def __init__(self, url: str):
         self.url, self.session = url, uuid.uuid4().hex
+        self.rate_limited = 0  # messages the flood limit refused (then sent again)
 
     async def __aenter__(self) -> "WidgetClient":
         self.socket = await websockets.connect(self.url, max_size=2 ** 22)
@@ -52,19 +54,27 @@ class WidgetClient:
                 return frames
 
     async def ask(self, question: str, payload: Optional[str] = None) -> bool:
-        """Sends one message and waits until the turn is complete; True if it ended in the queue for a person."""
-        await self.socket.send(json.dumps({"type": "message", "id": uuid.uuid4().hex, "text": question,
-                                           "payload": payload}))
-        answered, queued = False, False
+        """Sends one message and waits until the turn is complete; True if it ended in the queue for a person.
+
+        Refused by the flood limit (these users type faster than people do), it is sent again after
+        a pause, as widget.js does."""
+        message = json.dumps({"type": "message", "id": uuid.uuid4().hex, "text": question, "payload": payload})
+        await self.socket.send(message)
+        answered, queued, pause = False, False, RATE_PAUSE
 
         def complete(frame: dict) -> bool:
             nonlocal answered, queued
             if frame["type"] == "message" and frame["from"] in ("bot", "system"):
                 answered = True
                 queued |= any(b["payload"] == "/cancel" for b in frame["buttons"] or [])
-            return frame["type"] == "typing" and not frame["on"] and answered
+            return (frame["type"] == "typing" and not frame["on"] and answered) or \
+                (frame["type"] == "error" and frame["code"] == "rate_limited")
 
-        await self._until(complete)
+        while (await self._until(complete))[-1]["type"] == "error":
+            self.rate_limited += 1
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 30.0)
+            await self.socket.send(message)
         return queued
 
     async def ask_bot(self, question: str) -> None:
@@ -98,16 +108,17 @@ async def latency(settings: Settings, questions: List[str], conversations: int) 
 async def widget_load(settings: Settings, questions: List[str], conversations: int, each: int) -> dict:
     widget_url = f"ws://{settings.host}:{settings.gateway_port}/widget/ws"
 
-    async def talk(index: int) -> str:
+    async def talk(index: int) -> WidgetClient:
         async with WidgetClient(widget_url) as widget:
             for j in range(each):
                 await widget.ask_bot(questions[(index * each + j) % len(questions)])
-            return widget.session
+            return widget
 
     started = time.perf_counter()
-    sessions = await asyncio.gather(*(talk(i) for i in range(conversations)))
+    widgets = await asyncio.gather(*(talk(i) for i in range(conversations)))
     seconds = time.perf_counter() - started
-    return {"sessions": sessions, "messages_per_s": conversations * each / seconds}
+    return {"sessions": [w.session for w in widgets], "messages_per_s": conversations * each / seconds,
+            "rate_limited": sum(w.rate_limited for w in widgets)}
 
 
 async def rest_load(settings: Settings, questions: List[str], conversations: int, each: int) -> float:
@@ -170,6 +181,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         **{f"{path}_median_ms": statistics.median(values) * 1000 for path, values in samples.items()},
         **{f"{path}_p95_ms": percentile(values, 0.95) * 1000 for path, values in samples.items()},
         "widget_messages_per_s": load["messages_per_s"], "rest_messages_per_s": direct, **counts,
+        "rate_limited_resends": load["rate_limited"],
     }
     figures["overhead_median_ratio"] = figures["gateway_median_ms"] / figures["rasa_median_ms"]
     RESULTS.mkdir(exist_ok=True)
@@ -183,7 +195,8 @@ def main(argv: Optional[List[str]] = None) -> int:
           f"{load['messages_per_s']:.1f} | {load['messages_per_s'] / direct:.2f} |")
     print(f"\n{len(samples['rasa'])} latency samples per path, asked alternately. Under load: "
           f"{counts['sent']} sent, {counts['answered']} answered, {counts['lost']} lost, "
-          f"{counts['duplicated']} duplicated.")
+          f"{counts['duplicated']} duplicated; {load['rate_limited']} refused by the flood limit "
+          f"(12 messages per 10 s per chat) and sent again after a pause, as the widget does.")
     return 0
 
 
