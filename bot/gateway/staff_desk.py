@@ -24,6 +24,7 @@ from bot.store.transcripts import MessageView
 
 log = logging.getLogger(__name__)
 
+
 def actor_of(member: StaffView) -> Actor:
     return Actor.agent(member.username, admin=member.role == "admin")
 
