@@ -40,4 +40,3 @@ def validate_action_result(_action: RemoteAction, result: Dict[Text, Any]) -> bo
 
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
-

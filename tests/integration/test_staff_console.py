@@ -28,6 +28,16 @@ def desk(database_url, rasa, always_open):
         yield server, fake
 
 
+async def claimed(user: Widget, staff: Staff, asking: str = "a person") -> int:
+    """The user asks for a person and `staff` claims the ticket; returns its id."""
+    await user.say(asking, payload="/handoff.request")
+    await user.next("message")  # the bot's handoff line
+    await user.next("message")  # the place in the queue
+    ticket_id = (await staff.client.get("/staff/api/state")).json()["waiting"][0]["id"]
+    await staff.post(f"/staff/api/tickets/{ticket_id}/claim")
+    return ticket_id
+
+
 async def test_login_refuses_wrong_passwords_then_limits_attempts(desk):
     server, _ = desk
     staff = Staff(server.url)
@@ -108,11 +118,7 @@ async def test_resolving_asks_the_user_to_rate_with_an_optional_comment(desk, da
     ana = Staff(server.url)
     await ana.log_in("ana")
     async with Widget(socket_url(server), uuid.uuid4().hex, "sq") as user:
-        await user.say("dua një njeri", payload="/handoff.request")
-        await user.next("message")
-        await user.next("message")
-        ticket_id = (await ana.client.get("/staff/api/state")).json()["waiting"][0]["id"]
-        await ana.post(f"/staff/api/tickets/{ticket_id}/claim")
+        ticket_id = await claimed(user, ana, "dua një njeri")
         await user.next("message")
         assert (await ana.post(f"/staff/api/tickets/{ticket_id}/resolve")).status_code == 200
         ask = await user.next("message")
@@ -278,11 +284,7 @@ async def test_a_gateway_restart_loses_no_ticket_message_or_assignment(database_
         ana = Staff(server.url)
         await ana.log_in("ana")
         async with Widget(socket_url(server), token, "en") as user:
-            await user.say("a person", payload="/handoff.request")
-            await user.next("message")
-            await user.next("message")
-            ticket = (await ana.client.get("/staff/api/state")).json()["waiting"][0]["id"]
-            await ana.post(f"/staff/api/tickets/{ticket}/claim")
+            ticket = await claimed(user, ana)
             await user.say("my question before the restart")
             await user.next("ack")
         await ana.close()
@@ -309,11 +311,7 @@ async def test_a_comment_asked_for_before_a_restart_is_still_taken_as_the_commen
         ana = Staff(server.url)
         await ana.log_in("ana")
         async with Widget(socket_url(server), token, "en") as user:
-            await user.say("a person", payload="/handoff.request")
-            await user.next("message")
-            await user.next("message")
-            ticket = (await ana.client.get("/staff/api/state")).json()["waiting"][0]["id"]
-            await ana.post(f"/staff/api/tickets/{ticket}/claim")
+            ticket = await claimed(user, ana)
             await ana.post(f"/staff/api/tickets/{ticket}/resolve")
             await user.say("5", payload="/rate_5")
             await user.say("Add a comment", payload="/comment")
