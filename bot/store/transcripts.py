@@ -10,14 +10,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Tuple
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.models import ACTIVE_STATES, Conversation, Message, TicketRow
+from bot.store.models import ACTIVE_STATES, Conversation, Message, TicketRow, utcnow
 
 PENDING, ANSWERED, HANDLED = "pending", "answered", "handled"
 QUEUED, SENT = "queued", "sent"
+
+_MESSAGES, _CONVERSATIONS = Message.__table__, Conversation.__table__
+# A ConversationView's fields, in its order.
+_CONVERSATION_FIELDS = (_CONVERSATIONS.c.id, _CONVERSATIONS.c.sender_id, _CONVERSATIONS.c.channel,
+                        _CONVERSATIONS.c.external_id, _CONVERSATIONS.c.language, _CONVERSATIONS.c.last_topic)
 
 
 @dataclass(frozen=True)
@@ -109,15 +114,20 @@ class Transcripts:
                     payload: Optional[str] = None) -> Tuple[MessageView, bool, Optional[Tuple[ConversationView, bool]]]:
         """`add_inbound` for a message the bot is to answer, returning too what answering it needs (the
         conversation, and whether a person is involved) read in the same transaction: one round trip less
-        on every message's path. The context is None for a resend."""
+        on every message's path. The context is None for a resend. Core statements, not the ORM's unit of
+        work: this and `answered` are the store's share of every message's latency."""
+        values = dict(conversation_id=conversation_id, direction="in", author="user", text=text, payload=payload,
+                      client_id=client_id, status=PENDING, attempts=0, created_at=utcnow())
         try:
             with self._sessions.begin() as session:
-                row = _add_user_message(session, conversation_id, text, client_id, payload, PENDING)
-                involved = session.execute(select(_person_involved(conversation_id))).scalar()
-                conversation = _conversation_view(session.get(Conversation, conversation_id))
-                return _message_view(row), True, (conversation, bool(involved))
+                message_id = session.execute(insert(_MESSAGES).values(**values)).inserted_primary_key[0]
+                row = session.execute(select(*_CONVERSATION_FIELDS, _person_involved(conversation_id))
+                                      .where(_CONVERSATIONS.c.id == conversation_id)).one()
         except IntegrityError as refused:
             return self._resent(conversation_id, client_id, refused), False, None
+        message = MessageView(message_id, conversation_id, "in", "user", text, PENDING, values["created_at"], payload,
+                              [], client_id)
+        return message, True, (ConversationView(*row[:-1]), bool(row[-1]))
 
     def _resent(self, conversation_id: int, client_id: Optional[str], refused: IntegrityError) -> MessageView:
         """The stored message that a refused insert repeats (the unique (conversation, client id))."""
@@ -168,18 +178,26 @@ class Transcripts:
 
     def answered(self, message_id: int, language: Optional[str], topic: Optional[str],
                  replies: List[Dict[str, Any]]) -> Tuple[ConversationView, List[MessageView]]:
-        """In one transaction: the bot's replies stored, the message answered, the language remembered."""
+        """In one transaction: the bot's replies stored, the message answered, the language remembered.
+        Core statements, as in `add_pending`."""
+        now = utcnow()
         with self._sessions.begin() as session:
-            message = session.get(Message, message_id)
-            message.status = ANSWERED
-            conversation = session.get(Conversation, message.conversation_id)
-            conversation.language = language or conversation.language
-            conversation.last_topic = topic or conversation.last_topic
-            rows = [Message(conversation_id=conversation.id, direction="out", author="bot", text=r["text"],
-                            buttons=r.get("buttons") or None, status=QUEUED) for r in replies]
-            session.add_all(rows)
-            session.flush()
-            return _conversation_view(conversation), [_message_view(row) for row in rows]
+            conversation_id = session.execute(select(_MESSAGES.c.conversation_id)
+                                              .where(_MESSAGES.c.id == message_id)).scalar_one()
+            session.execute(update(_MESSAGES).where(_MESSAGES.c.id == message_id).values(status=ANSWERED))
+            session.execute(update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == conversation_id).values(
+                language=func.coalesce(language or None, _CONVERSATIONS.c.language),
+                last_topic=func.coalesce(topic or None, _CONVERSATIONS.c.last_topic)))
+            stored = []
+            for reply in replies:
+                buttons = reply.get("buttons") or None
+                reply_id = session.execute(insert(_MESSAGES).values(
+                    conversation_id=conversation_id, direction="out", author="bot", text=reply["text"],
+                    buttons=buttons, status=QUEUED, attempts=0, created_at=now)).inserted_primary_key[0]
+                stored.append(MessageView(reply_id, conversation_id, "out", "bot", reply["text"], QUEUED, now,
+                                          buttons=list(buttons or [])))
+            row = session.execute(select(*_CONVERSATION_FIELDS).where(_CONVERSATIONS.c.id == conversation_id)).one()
+            return ConversationView(*row), stored
 
     def undelivered(self, channel: str) -> List[MessageView]:
         with self._sessions() as session:
