@@ -42,11 +42,14 @@ class Service:
         tail = self.log_file.read_text(errors="replace").strip().splitlines()[-5:]
         return f"{self.name} exited with code {self.process.returncode}:\n  " + "\n  ".join(tail)
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
+
+    def wait_or_kill(self, deadline: float) -> None:
+        if self.process and self.process.poll() is None:
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -99,6 +102,11 @@ class Services:
     def first_failure(self) -> Optional[str]:
         return next((r for r in (s.exit_reason() for s in self.all) if r), None)
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 10.0) -> None:
+        """Asks every process to stop at once, then kills what still runs after `grace` seconds:
+        one slow shutdown (Rasa on a loaded machine) must not hold up the others."""
         for service in reversed(self.all):
-            service.stop()
+            service.terminate()
+        deadline = time.monotonic() + grace
+        for service in reversed(self.all):
+            service.wait_or_kill(deadline)

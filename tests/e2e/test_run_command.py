@@ -1,5 +1,6 @@
 """`make run` (python -m bot.run): starts everything, says where to go, stops cleanly, and
 stops everything with the reason when one process dies."""
+import contextlib
 import os
 import signal
 import subprocess
@@ -45,6 +46,15 @@ def children(pid: int) -> dict:
     return {int(line.split(None, 1)[0]): line.split(None, 1)[1] for line in listed.strip().splitlines()}
 
 
+def kill_all(process: subprocess.Popen) -> None:
+    """After a failure: the run command's children run in their own sessions and would outlive it,
+    holding the ports for the next test."""
+    for pid in children(process.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.kill()
+
+
 def test_starts_everything_prints_the_widget_page_and_stops_cleanly_on_ctrl_c(tmp_path):
     process = start(tmp_path)
     try:
@@ -58,7 +68,7 @@ def test_starts_everything_prints_the_widget_page_and_stops_cleanly_on_ctrl_c(tm
         assert not answers(f"{gateway}/health")
         assert not answers(f"http://127.0.0.1:{PORTS['HELPDESK_RASA_PORT']}/status")
     finally:
-        process.kill()
+        kill_all(process)
 
 
 def test_when_one_process_dies_it_says_which_and_stops_the_rest(tmp_path):
@@ -72,4 +82,4 @@ def test_when_one_process_dies_it_says_which_and_stops_the_rest(tmp_path):
         assert not answers(f"http://127.0.0.1:{PORTS['HELPDESK_PORT']}/health")
         assert not answers(f"http://127.0.0.1:{PORTS['HELPDESK_ACTIONS_PORT']}/health")
     finally:
-        process.kill()
+        kill_all(process)

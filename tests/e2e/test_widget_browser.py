@@ -20,7 +20,7 @@ def test_an_albanian_question_gets_an_albanian_answer_with_its_source_and_button
 
 def test_the_conversation_survives_a_reload(page):
     page.get_by_test_id("helpdesk-launcher").click()
-    ask(page, "Çka është statusi i përfitimit publik?")
+    ask(page, "Si aplikojmë për statusin e përfitimit publik?")
     expect(messages(page, "bot").filter(has_text="Burimi")).to_have_count(1, timeout=ANSWER_WAIT)
     before = page.locator('[data-testid="helpdesk-message"]').all_inner_texts()
     page.reload()
