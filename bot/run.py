@@ -63,6 +63,9 @@ def main() -> int:
     settings = Settings.from_env()
     services = Services(settings)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Started as a background job of a script, a process inherits SIGINT ignored, and Python then
+    # leaves it so: Ctrl-C (or `kill -INT`) must stop the help desk however it was launched.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     print("Starting the action server, the Rasa server and the gateway (about 30 s) ...", flush=True)
     try:
         seconds = services.start()
