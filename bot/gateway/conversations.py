@@ -195,7 +195,7 @@ class Conversations:
                     await self.notify(conversation, text(conversation.language, "gateway.one_moment"))
                 await self._set_typing(conversation, False)
                 await asyncio.sleep(self._backoff.delay(attempts))
-        conversation, replies = await self.db(self.transcripts.answered, message.id, turn.language, turn.topic,
+        conversation, replies = await self.db(self.transcripts.answered, message, turn.language, turn.topic,
                                               turn.replies)
         await self.deliver(conversation, *replies, end_turn=not turn.handoff)
         if turn.handoff:  # the place in the queue still belongs to this turn

@@ -176,15 +176,13 @@ class Transcripts:
             row.attempts += 1
             return row.attempts
 
-    def answered(self, message_id: int, language: Optional[str], topic: Optional[str],
+    def answered(self, message: MessageView, language: Optional[str], topic: Optional[str],
                  replies: List[Dict[str, Any]]) -> Tuple[ConversationView, List[MessageView]]:
         """In one transaction: the bot's replies stored, the message answered, the language remembered.
         Core statements, as in `add_pending`."""
-        now = utcnow()
+        now, conversation_id = utcnow(), message.conversation_id
         with self._sessions.begin() as session:
-            conversation_id = session.execute(select(_MESSAGES.c.conversation_id)
-                                              .where(_MESSAGES.c.id == message_id)).scalar_one()
-            session.execute(update(_MESSAGES).where(_MESSAGES.c.id == message_id).values(status=ANSWERED))
+            session.execute(update(_MESSAGES).where(_MESSAGES.c.id == message.id).values(status=ANSWERED))
             session.execute(update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == conversation_id).values(
                 language=func.coalesce(language or None, _CONVERSATIONS.c.language),
                 last_topic=func.coalesce(topic or None, _CONVERSATIONS.c.last_topic)))

@@ -48,8 +48,8 @@ def children(pid: int) -> dict:
 
 def kill_all(process: subprocess.Popen) -> None:
     """After a failure: the run command's children run in their own sessions and would outlive it,
-    holding the ports for the next test."""
-    for pid in children(process.pid):
+    holding the ports for the next test. (Once it has exited, its pid may belong to another process.)"""
+    for pid in children(process.pid) if process.poll() is None else ():
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     process.kill()

@@ -37,7 +37,7 @@ def test_pending_messages_come_in_order_and_answering_stores_replies_and_languag
     transcripts.add_inbound(conversation.id, "x" * 10, status=HANDLED)
     assert transcripts.conversations_with_pending() == [conversation.id]
     assert transcripts.next_pending(conversation.id)[0].id == one.id
-    _, replies = transcripts.answered(one.id, "en", "registration.steps",
+    _, replies = transcripts.answered(one, "en", "registration.steps",
                                    [{"text": "Answer", "buttons": [{"title": "More", "payload": "/article.more"}]}])
     assert [(r.author, r.status, r.buttons) for r in replies] == [
         ("bot", QUEUED, [{"title": "More", "payload": "/article.more"}])]
@@ -61,7 +61,7 @@ def test_past_conversations_are_found_by_words_topic_channel_and_date(transcript
     widget = transcripts.open_conversation("widget", "s-search", "sq")
     telegram = transcripts.open_conversation("telegram", "99", "en")
     message, _ = transcripts.add_inbound(widget.id, "Si bëhet Statuti i OJQ-së? 100%_sigurt")
-    transcripts.answered(message.id, "sq", "governance.statute", [{"text": "Statuti ..."}])
+    transcripts.answered(message, "sq", "governance.statute", [{"text": "Statuti ..."}])
     transcripts.add_inbound(telegram.id, "How do I apply for public benefit status?")
     found = lambda **criteria: [r["conversation_id"] for r in transcripts.search(**criteria)]  # noqa: E731
     assert found(words="STATUTI") == [widget.id]
