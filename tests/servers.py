@@ -50,10 +50,14 @@ class LocalServer:
         self.loop: asyncio.AbstractEventLoop | None = None  # the loop serving requests, if any
 
     @property
-    def url(self) -> str:
+    def port(self) -> int:
         if self._port is None:
             raise RuntimeError("the server is not running")
-        return f"http://127.0.0.1:{self._port}"
+        return self._port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         server, sock = self._prepare()

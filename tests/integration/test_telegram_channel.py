@@ -111,13 +111,15 @@ async def until(condition: Callable[[], bool], timeout: float, what: Callable[[]
 @contextlib.contextmanager
 def help_desk(database_url: str, webhook: bool = False,
               before_start: Optional[Callable[[FakeBotApi], None]] = None) -> Iterator[HelpDesk]:
-    rasa, rasa_port, gateway_port = Rasa(), free_port(), free_port()
+    rasa = Rasa()
     # The fake Bot API outlives the gateway: stopping, PTB confirms the updates it fetched.
-    with FakeBotApi(bot_username=BOT) as fake, LocalServer(rasa.app, port=rasa_port):
+    with FakeBotApi(bot_username=BOT) as fake, LocalServer(rasa.app) as rasa_server:
         if before_start:
             before_start(fake)
+        # Probed once the other servers hold their ports: picked earlier, the kernel could hand it to one of them.
+        gateway_port = free_port()
         settings = Settings(
-            rasa_port=rasa_port, database_url=database_url, telegram_token=fake.token, telegram_api_url=fake.url,
+            rasa_port=rasa_server.port, database_url=database_url, telegram_token=fake.token, telegram_api_url=fake.url,
             telegram_webhook_url=f"http://127.0.0.1:{gateway_port}/telegram/webhook" if webhook else None,
             telegram_webhook_secret=SECRET if webhook else None, business_hours=ALWAYS_OPEN)
         with LocalServer(create_app(settings), port=gateway_port) as gateway:
