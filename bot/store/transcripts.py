@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Tuple
 
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,10 +19,31 @@ from bot.store.models import ACTIVE_STATES, Conversation, Message, TicketRow, ut
 PENDING, ANSWERED, HANDLED = "pending", "answered", "handled"
 QUEUED, SENT = "queued", "sent"
 
-_MESSAGES, _CONVERSATIONS = Message.__table__, Conversation.__table__
+_MESSAGES, _CONVERSATIONS, _TICKETS = Message.__table__, Conversation.__table__, TicketRow.__table__
 # A ConversationView's fields, in its order.
 _CONVERSATION_FIELDS = (_CONVERSATIONS.c.id, _CONVERSATIONS.c.sender_id, _CONVERSATIONS.c.channel,
                         _CONVERSATIONS.c.external_id, _CONVERSATIONS.c.language, _CONVERSATIONS.c.last_topic)
+_MESSAGE_FIELDS = (_MESSAGES.c.id, _MESSAGES.c.conversation_id, _MESSAGES.c.direction, _MESSAGES.c.author,
+                   _MESSAGES.c.text, _MESSAGES.c.status, _MESSAGES.c.created_at, _MESSAGES.c.payload,
+                   _MESSAGES.c.buttons, _MESSAGES.c.client_id, _MESSAGES.c.attempts)
+
+# The statements on every message's path, built once: building a statement and its cache key
+# costs SQLAlchemy more than SQLite takes to run it (parameters are bound per execution).
+_CONVERSATION_ID = bindparam("conversation_id")
+_INVOLVED = exists().where(_TICKETS.c.conversation_id == _CONVERSATION_ID, _TICKETS.c.state.in_(ACTIVE_STATES))
+_INSERT_MESSAGE = insert(_MESSAGES)
+_CONTEXT = select(*_CONVERSATION_FIELDS, _INVOLVED).where(_CONVERSATIONS.c.id == _CONVERSATION_ID)
+_CONVERSATION = select(*_CONVERSATION_FIELDS).where(_CONVERSATIONS.c.id == _CONVERSATION_ID)
+_NEXT_PENDING = (select(*_MESSAGE_FIELDS, *_CONVERSATION_FIELDS, _INVOLVED)
+                 .join_from(_MESSAGES, _CONVERSATIONS)
+                 .where(_MESSAGES.c.conversation_id == _CONVERSATION_ID, _MESSAGES.c.direction == "in",
+                        _MESSAGES.c.status == PENDING)
+                 .order_by(_MESSAGES.c.id).limit(1))
+_SET_STATUS = (update(_MESSAGES).where(_MESSAGES.c.id.in_(bindparam("ids", expanding=True)))
+               .values(status=bindparam("new_status")))
+_REMEMBER = update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == _CONVERSATION_ID).values(
+    language=func.coalesce(bindparam("new_language"), _CONVERSATIONS.c.language),
+    last_topic=func.coalesce(bindparam("new_topic"), _CONVERSATIONS.c.last_topic))
 
 
 @dataclass(frozen=True)
@@ -57,11 +78,6 @@ def _conversation_view(row: Conversation) -> ConversationView:
 def _message_view(row: Message) -> MessageView:
     return MessageView(row.id, row.conversation_id, row.direction, row.author, row.text, row.status,
                        row.created_at, row.payload, list(row.buttons or []), row.client_id, row.attempts)
-
-
-def _person_involved(conversation_id: int):
-    """Whether the conversation has an active ticket, as an SQL expression."""
-    return exists().where(TicketRow.conversation_id == conversation_id, TicketRow.state.in_(ACTIVE_STATES))
 
 
 def _add_user_message(session: Session, conversation_id: int, text: str, client_id: Optional[str],
@@ -120,9 +136,8 @@ class Transcripts:
                       client_id=client_id, status=PENDING, attempts=0, created_at=utcnow())
         try:
             with self._sessions.begin() as session:
-                message_id = session.execute(insert(_MESSAGES).values(**values)).inserted_primary_key[0]
-                row = session.execute(select(*_CONVERSATION_FIELDS, _person_involved(conversation_id))
-                                      .where(_CONVERSATIONS.c.id == conversation_id)).one()
+                message_id = session.execute(_INSERT_MESSAGE, values).inserted_primary_key[0]
+                row = session.execute(_CONTEXT, {"conversation_id": conversation_id}).one()
         except IntegrityError as refused:
             return self._resent(conversation_id, client_id, refused), False, None
         message = MessageView(message_id, conversation_id, "in", "user", text, PENDING, values["created_at"], payload,
@@ -155,11 +170,12 @@ class Transcripts:
         """The oldest unanswered user message, its conversation, and whether a person is involved
         (an active ticket), in one query: this is on every message's path."""
         with self._sessions() as session:
-            involved = _person_involved(conversation_id)
-            row = session.execute(select(Message, Conversation, involved).join(Conversation).where(
-                Message.conversation_id == conversation_id, Message.direction == "in", Message.status == PENDING)
-                .order_by(Message.id).limit(1)).first()
-            return (_message_view(row[0]), _conversation_view(row[1]), bool(row[2])) if row else None
+            row = session.execute(_NEXT_PENDING, {"conversation_id": conversation_id}).first()
+        if row is None:
+            return None
+        fields = len(_MESSAGE_FIELDS)
+        message = MessageView(*row[:fields - 3], list(row[fields - 3] or []), *row[fields - 2:fields])
+        return message, ConversationView(*row[fields:-1]), bool(row[-1])
 
     def conversations_with_pending(self) -> List[int]:
         with self._sessions() as session:
@@ -168,7 +184,7 @@ class Transcripts:
 
     def set_status(self, message_ids: List[int], status: str) -> None:
         with self._sessions.begin() as session:
-            session.execute(update(Message).where(Message.id.in_(message_ids)).values(status=status))
+            session.execute(_SET_STATUS, {"ids": message_ids, "new_status": status})
 
     def count_attempt(self, message_id: int) -> int:
         with self._sessions.begin() as session:
@@ -182,19 +198,20 @@ class Transcripts:
         Core statements, as in `add_pending`."""
         now, conversation_id = utcnow(), message.conversation_id
         with self._sessions.begin() as session:
-            session.execute(update(_MESSAGES).where(_MESSAGES.c.id == message.id).values(status=ANSWERED))
-            session.execute(update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == conversation_id).values(
-                language=func.coalesce(language or None, _CONVERSATIONS.c.language),
-                last_topic=func.coalesce(topic or None, _CONVERSATIONS.c.last_topic)))
+            session.execute(_SET_STATUS, {"ids": [message.id], "new_status": ANSWERED})
+            session.execute(_REMEMBER, {"conversation_id": conversation_id, "new_language": language or None,
+                                        "new_topic": topic or None})
             stored = []
             for reply in replies:
-                buttons = reply.get("buttons") or None
-                reply_id = session.execute(insert(_MESSAGES).values(
-                    conversation_id=conversation_id, direction="out", author="bot", text=reply["text"],
-                    buttons=buttons, status=QUEUED, attempts=0, created_at=now)).inserted_primary_key[0]
+                buttons = reply.get("buttons") or []
+                values = dict(conversation_id=conversation_id, direction="out", author="bot", text=reply["text"],
+                              status=QUEUED, attempts=0, created_at=now)
+                if buttons:  # left out, not None: the JSON type would store None as the JSON text 'null'
+                    values["buttons"] = buttons
+                reply_id = session.execute(_INSERT_MESSAGE, values).inserted_primary_key[0]
                 stored.append(MessageView(reply_id, conversation_id, "out", "bot", reply["text"], QUEUED, now,
-                                          buttons=list(buttons or [])))
-            row = session.execute(select(*_CONVERSATION_FIELDS).where(_CONVERSATIONS.c.id == conversation_id)).one()
+                                          buttons=list(buttons)))
+            row = session.execute(_CONVERSATION, {"conversation_id": conversation_id}).one()
             return ConversationView(*row), stored
 
     def undelivered(self, channel: str) -> List[MessageView]:
