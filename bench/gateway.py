@@ -77,10 +77,15 @@ class WidgetClient:
             await self.socket.send(message)
         return queued
 
-    async def ask_bot(self, question: str) -> None:
-        """A question for the bot; a handoff (some questions ask for a person) is cancelled, untimed."""
-        if await self.ask(question):
+    async def ask_bot(self, question: str) -> float:
+        """A question for the bot: the seconds until its turn was complete. A handoff (some questions
+        ask for a person) is then cancelled, untimed."""
+        started = time.perf_counter()
+        queued = await self.ask(question)
+        seconds = time.perf_counter() - started
+        if queued:
             await self.ask("cancel", payload="/cancel")
+        return seconds
 
 
 async def latency(settings: Settings, questions: List[str], conversations: int) -> Dict[str, List[float]]:
@@ -96,9 +101,7 @@ async def latency(settings: Settings, questions: List[str], conversations: int) 
                     "sender": senders[i % conversations], "message": question,
                     "metadata": {"language": "sq", "channel": "rest"}})).raise_for_status()
                 samples["rasa"].append(time.perf_counter() - started)
-                started = time.perf_counter()
-                await widgets[i % conversations].ask_bot(question)
-                samples["gateway"].append(time.perf_counter() - started)
+                samples["gateway"].append(await widgets[i % conversations].ask_bot(question))
         finally:
             for widget in widgets:
                 await widget.__aexit__()
