@@ -163,11 +163,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--messages", type=int, default=300, help="latency samples per path")
     parser.add_argument("--conversations", type=int, default=50, help="concurrent widget conversations")
     parser.add_argument("--each", type=int, default=10, help="messages per conversation under load")
+    parser.add_argument("--database-url", help="the gateway's database (default: a new SQLite file); "
+                        "a PostgreSQL URL measures that store, whose units of work run in threads")
     args = parser.parse_args(argv)
     questions = [item.text for item in independent_items()]
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(rasa_port=18005, actions_port=18055, gateway_port=18080,
-                            database_url=f"sqlite:///{tmp}/bench.db")
+                            database_url=args.database_url or f"sqlite:///{tmp}/bench.db")
         services = Services(settings, log_dir=RESULTS / "bench-logs" / "gateway")
         print("[bench-gateway] starting the help desk ...", file=sys.stderr, flush=True)
         services.start(timeout=600)
