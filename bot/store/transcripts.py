@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -78,6 +78,12 @@ def _conversation_view(row: Conversation) -> ConversationView:
 def _message_view(row: Message) -> MessageView:
     return MessageView(row.id, row.conversation_id, row.direction, row.author, row.text, row.status,
                        row.created_at, row.payload, list(row.buttons or []), row.client_id, row.attempts)
+
+
+def _message_from_fields(values: Sequence[Any]) -> MessageView:
+    """A MessageView from the values of `_MESSAGE_FIELDS`, in their order."""
+    *leading, buttons, client_id, attempts = values
+    return MessageView(*leading, list(buttons or []), client_id, attempts)
 
 
 def _add_user_message(session: Session, conversation_id: int, text: str, client_id: Optional[str],
@@ -174,8 +180,7 @@ class Transcripts:
         if row is None:
             return None
         fields = len(_MESSAGE_FIELDS)
-        message = MessageView(*row[:fields - 3], list(row[fields - 3] or []), *row[fields - 2:fields])
-        return message, ConversationView(*row[fields:-1]), bool(row[-1])
+        return _message_from_fields(row[:fields]), ConversationView(*row[fields:-1]), bool(row[-1])
 
     def conversations_with_pending(self) -> List[int]:
         with self._sessions() as session:
