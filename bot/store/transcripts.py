@@ -71,19 +71,19 @@ class MessageView:
     attempts: int = 0
 
 
-def _conversation_view(row: Conversation) -> ConversationView:
-    return ConversationView(row.id, row.sender_id, row.channel, row.external_id, row.language, row.last_topic)
-
-
-def _message_view(row: Message) -> MessageView:
-    return MessageView(row.id, row.conversation_id, row.direction, row.author, row.text, row.status,
-                       row.created_at, row.payload, list(row.buttons or []), row.client_id, row.attempts)
-
-
 def _message_from_fields(values: Sequence[Any]) -> MessageView:
     """A MessageView from the values of `_MESSAGE_FIELDS`, in their order."""
     *leading, buttons, client_id, attempts = values
     return MessageView(*leading, list(buttons or []), client_id, attempts)
+
+
+# ORM rows go through the same field lists as the prebuilt statements' result rows.
+def _conversation_view(row: Conversation) -> ConversationView:
+    return ConversationView(*(getattr(row, column.key) for column in _CONVERSATION_FIELDS))
+
+
+def _message_view(row: Message) -> MessageView:
+    return _message_from_fields([getattr(row, column.key) for column in _MESSAGE_FIELDS])
 
 
 def _add_user_message(session: Session, conversation_id: int, text: str, client_id: Optional[str],
