@@ -224,6 +224,19 @@ async def test_waiting_users_are_told_when_their_wait_changes_noticeably(desk):
         await ana.close()
 
 
+async def test_handoffs_asked_at_once_are_told_different_places(desk):
+    users = [await Widget(socket_url(desk[0]), uuid.uuid4().hex, "en").__aenter__() for _ in range(12)]
+    try:
+        await asyncio.gather(*(user.say("a person", payload="/handoff.request") for user in users))
+        for user in users:
+            await user.next("message")  # the bot's handoff line
+        places = [(await user.next("message"))["text"].split("number ")[1].split(" ")[0] for user in users]
+        assert sorted(map(int, places)) == list(range(1, 13))
+    finally:
+        for user in users:
+            await user.__aexit__()
+
+
 async def test_the_expected_wait_counts_the_staff_with_a_console_open(desk):
     server, _ = desk
     consoles = []
