@@ -51,6 +51,8 @@ def test_odd_input_is_classified_without_error(classifier, text):
     ("Where do I pay the property tax for my flat?", OUT_OF_SCOPE, "out_of_scope.tax_private"),
     ("si regjistrohet sindikata e punetoreve te ndertimit", OUT_OF_SCOPE, "out_of_scope.trade_union"),
     ("Is a trade union an NGO under Kosovo law?", OUT_OF_SCOPE, "out_of_scope.trade_union"),
+    ("a regjistrohet kisha katolike e qytetit si shoqate", OUT_OF_SCOPE, "out_of_scope.religious_community"),
+    ("Does the Islamic community need NGO registration for its mosques?", OUT_OF_SCOPE, "out_of_scope.religious_community"),
     ("how do I get a tourist visa for Canada", OUT_OF_SCOPE, None),
     ("how do I register our NGO", "registration.how", None),
     ("si ta regjistrojme shoqaten tone", "registration.how", None),

@@ -69,6 +69,7 @@ POINTERS = {  # group -> where it points, the same in both languages
     "out_of_scope.tax_private": ["ATK", "atk-ks.org", "0800 80 800", "tatimineprone-rks.org"],
     "out_of_scope.political_party": ["KQZ", "kqz-ks.org", "06/L-043"],
     "out_of_scope.trade_union": ["06/L-043", "04/L-011"],
+    "out_of_scope.religious_community": ["06/L-043", "02/L-31"],
 }
 
 
