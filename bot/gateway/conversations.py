@@ -70,9 +70,6 @@ class Conversations:
         self._listeners: List[Listen] = []
         self._again: Set[int] = set()
         self._suspect: Set[int] = set()  # conversations whose worker failed: pending messages may be left
-        # Two handoffs opened at once would each count the queue before the other's ticket is
-        # committed (PostgreSQL runs them in threads) and both be told the same place.
-        self._opening = asyncio.Lock()
 
     def add_channel(self, channel: str, deliver: Deliver, typing: Optional[Typing] = None) -> None:
         self._deliver[channel] = deliver
@@ -202,8 +199,7 @@ class Conversations:
                                               turn.replies)
         await self.deliver(conversation, *replies, end_turn=not turn.handoff)
         if turn.handoff:  # the place in the queue still belongs to this turn
-            async with self._opening:
-                notice, ticket_id = await self.db(self.gate.open, conversation, turn.handoff)
+            notice, ticket_id = await self.db(self.gate.open, conversation, turn.handoff)
             await self.notify(conversation, notice.text, notice.buttons)
             await self.publish({"type": "new_ticket", "ticket_id": ticket_id})
 

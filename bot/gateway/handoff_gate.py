@@ -9,6 +9,7 @@ Methods are synchronous units of work; the conversation worker runs them in a th
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Dict, List, Optional, Tuple
@@ -53,6 +54,9 @@ class HandoffGate:
         self._clock = clock
         self._agents_online = agents_online
         self._told: Dict[int, timedelta] = {}  # the wait last told to each waiting ticket's user
+        # Opening a ticket (its time included) and counting its place is one step: two handoffs
+        # opened at once in worker threads would otherwise each count the queue without the other.
+        self._opening = threading.Lock()
         # conversation -> the rated ticket whose comment comes next (stored too: a restart keeps it)
         self._commenting: Dict[int, int] = tickets.comments_asked()
 
@@ -109,6 +113,10 @@ class HandoffGate:
 
     def open(self, conversation: ConversationView, signal: Dict) -> Tuple[Notice, int]:
         """Opens (or finds) the conversation's ticket; says where the user stands; returns the ticket id too."""
+        with self._opening:
+            return self._open(conversation, signal)
+
+    def _open(self, conversation: ConversationView, signal: Dict) -> Tuple[Notice, int]:
         language = signal.get("language") or conversation.language
         now = self._clock()
         cancel = [{"title": text(language, "handoff.cancel_button"), "payload": CANCEL}]

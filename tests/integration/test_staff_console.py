@@ -225,7 +225,8 @@ async def test_waiting_users_are_told_when_their_wait_changes_noticeably(desk):
 
 
 async def test_handoffs_asked_at_once_are_told_different_places(desk):
-    users = [await Widget(socket_url(desk[0]), uuid.uuid4().hex, "en").__aenter__() for _ in range(12)]
+    server, _ = desk
+    users = [await Widget(socket_url(server), uuid.uuid4().hex, "en").__aenter__() for _ in range(12)]
     try:
         await asyncio.gather(*(user.say("a person", payload="/handoff.request") for user in users))
         for user in users:
