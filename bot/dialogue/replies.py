@@ -18,6 +18,7 @@ SMALL_TALK = {
     "chitchat.greet": "utter_greet",
     "chitchat.goodbye": "utter_goodbye",
     "chitchat.thanks": "utter_thanks",
+    "chitchat.acknowledge": "utter_acknowledge",
     "chitchat.bot_challenge": "utter_bot_challenge",
 }
 

@@ -40,7 +40,7 @@ def choose_language(decision: Decision, parse: Dict[str, Any], slots: Dict[str, 
     if decision.topic == LANGUAGE_SWITCH:
         return decision.language_target, True
     locked = bool(slots.get("language_locked"))
-    return reply_language(parse.get("language"), float(parse.get("language_confidence") or 0.0),
+    return reply_language(parse.get("text") or "", parse.get("language"), float(parse.get("language_confidence") or 0.0),
                           slots.get("language"), locked, hint_language), locked
 
 

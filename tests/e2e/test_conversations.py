@@ -51,6 +51,21 @@ def test_out_of_scope_twice_hands_off(conversation):
     assert "connecting you with a person" in texts(second)
 
 
+@pytest.mark.parametrize("language, answer, first, second, reply", [
+    ("en", "How do I register an NGO in Kosovo?", "ok", "got it", "If you have another question"),
+    # "ok" alone looks English to the detector; the Albanian conversation stays Albanian.
+    ("sq", "qysh me regjistru nji OJQ", "ok", "kuptova", "Nëse keni ndonjë pyetje tjetër"),
+])
+def test_acknowledgements_after_an_answer_are_neither_refused_nor_handed_off(conversation, language, answer,
+                                                                           first, second, reply):
+    conversation.say(answer)
+    for text in (first, second):
+        replies = conversation.say(text)
+        assert reply in texts(replies) and handoff(replies) is None
+    assert conversation.slots()["failed_attempts"] == 0
+    assert conversation.slots()["language"] == language
+
+
 def test_near_misses_in_a_row_each_get_a_pointer_not_a_handoff(conversation):
     first = conversation.say("si ta hap nje shpk")
     assert "arbk.rks-gov.net" in texts(first) and handoff(first) is None

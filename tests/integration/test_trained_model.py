@@ -22,6 +22,8 @@ def classifier():
     ("how do i regster an ngo in kosovo", "registration.how", "en"),
     ("what must our statute contain", "governance.statute", "en"),
     ("hello", "chitchat.greet", "en"),
+    ("ok e pashe", "chitchat.acknowledge", "sq"),
+    ("Okay, I'll have a look at the website first.", "chitchat.acknowledge", "en"),
     ("English please", "language.switch", "en"),
     ("shkruaj shqip", "language.switch", "sq"),
     ("I want to talk to a human", "handoff.request", "en"),

@@ -45,6 +45,16 @@ def test_replies_are_in_the_requested_language(kb, texts):
     assert "Përshëndetje" in sq and "Hello" in en
 
 
+@pytest.mark.parametrize("language", ["sq", "en"])
+def test_every_small_talk_intent_has_its_own_reply_not_the_refusal(kb, texts, language):
+    refusal = texts.get("utter_out_of_scope", language).text
+    small_talk = [i.id for i in kb.intents if i.id.startswith("chitchat.")]
+    assert "chitchat.acknowledge" in small_talk
+    for intent in small_talk:
+        reply = compose(Decision(intent, 0.9), language, kb, texts)[0].text
+        assert reply and refusal not in reply, intent
+
+
 def test_clarification_offers_article_titles_and_a_way_out(kb, texts):
     reply = compose(Decision(CLARIFY, 0.3, candidates=("registration.how", "registration.documents")), "en", kb, texts)[0]
     assert [b["payload"] for b in reply.buttons] == ["/registration.how", "/registration.documents", f"/{OUT_OF_SCOPE}"]
