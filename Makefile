@@ -40,7 +40,7 @@ run: train ## start the help desk (Rasa, actions, gateway with widget and Telegr
 eval: venv ## accuracy of this pipeline vs the stock Rasa pipeline (held-out + independent sets)
 	$(BIN)/python -m bench.eval_nlu
 
-bench: venv train ## speed and memory vs stock Rasa, the gateway's overhead, the handoff path (about 1 h 20 min)
+bench: venv train ## speed and memory vs stock Rasa, the gateway's overhead, the handoff path (about 2 h: stock DIET trains for most of it)
 	$(BIN)/python -m bench.runtime
 	$(BIN)/python -m bench.gateway
 	$(BIN)/python -m bench.handoff
