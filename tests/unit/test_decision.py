@@ -96,6 +96,18 @@ def test_near_misses_in_a_row_each_get_their_pointer_instead_of_a_handoff():
     assert (after_a_failure.topic, after_a_failure.pointer) == (OUT_OF_SCOPE, "out_of_scope.political_party")
 
 
+def test_out_of_scope_groups_compete_as_one_class():
+    # "how do i shut down my llc": each group alone loses to the NGO dissolution article, together they win.
+    ranking = [("governance.dissolution", 0.40), ("out_of_scope.business", 0.30), (OUT_OF_SCOPE, 0.20),
+               ("registration.how", 0.10)]
+    d = decide(ranking, "how do i shut down my llc")
+    assert (d.topic, d.pointer) == (OUT_OF_SCOPE, "out_of_scope.business")
+    assert decide([("governance.dissolution", 0.40), (OUT_OF_SCOPE, 0.30), ("out_of_scope.business", 0.20)],
+                  "x").pointer is None  # the likeliest group is the plain one: no pointer
+    assert decide([("governance.dissolution", 0.55), ("out_of_scope.business", 0.30), (OUT_OF_SCOPE, 0.15)],
+                  "x").topic == "governance.dissolution"
+
+
 def test_a_plain_refusal_has_no_pointer():
     assert decide([(OUT_OF_SCOPE, 0.6), ("out_of_scope.business", 0.3)], "weather?").pointer is None
     assert decide([("nlu_fallback", 0.6)], "??").pointer is None
