@@ -111,7 +111,9 @@ def _decide_topic(ranking: Ranking, text: str, context: Context,
     articles = [(name, conf) for name, conf in scores if is_article(name)]
     if top in (FALLBACK_INTENT, OUT_OF_SCOPE):
         # A group (a near miss such as registering a business) is refused like the rest, with its pointer.
-        return Decision(OUT_OF_SCOPE, confidence, pointer=None if group in (None, OUT_OF_SCOPE) else group)
+        # Not understood (fallback): no pointer, the groups are only guesses then.
+        pointer = group if top == OUT_OF_SCOPE and group != OUT_OF_SCOPE else None
+        return Decision(OUT_OF_SCOPE, confidence, pointer=pointer)
     if not is_article(top):
         if confidence < thresholds.answer:
             return _clarify_or_refuse(articles, confidence, thresholds)

@@ -111,6 +111,7 @@ def test_out_of_scope_groups_compete_as_one_class():
 def test_a_plain_refusal_has_no_pointer():
     assert decide([(OUT_OF_SCOPE, 0.6), ("out_of_scope.business", 0.3)], "weather?").pointer is None
     assert decide([("nlu_fallback", 0.6)], "??").pointer is None
+    assert decide([("nlu_fallback", 0.6), ("out_of_scope.business", 0.3)], "??").pointer is None
     # Refused for low confidence: the group is not what the message is about, so no pointer.
     d = decide([("registration.how", 0.2), ("out_of_scope.business", 0.19), ("pbs.apply", 0.05)], "hmm")
     assert (d.topic, d.pointer) == (OUT_OF_SCOPE, None)
