@@ -22,9 +22,12 @@ def save(model_storage: ModelStorage, resource: Resource, objects: Dict[str, Any
             sio.dump(obj, directory / f"{name}.skops")
 
 
-def load(model_storage: ModelStorage, resource: Resource, name: str) -> Any:
+def load(model_storage: ModelStorage, resource: Resource, name: str, optional: bool = False) -> Any:
+    """The object saved as `name`; None for a missing optional one."""
     with model_storage.read_from(resource) as directory:
         path = directory / f"{name}.skops"
+        if optional and not path.exists():
+            return None
         found = sio.get_untrusted_types(file=path)
         unexpected = [t for t in found if t not in TRUSTED_TYPES]
         if unexpected:
