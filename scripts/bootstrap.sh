@@ -14,6 +14,6 @@ echo "Setting up .venv with $py (first run takes about 3 minutes) ..."
 .venv/bin/python -m pip install --quiet --upgrade "pip==26.3"
 .venv/bin/python -m pip install --quiet --no-deps -r requirements.lock
 .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
-.venv/bin/python -m pip check
+scripts/pip-check.sh .venv/bin/python
 echo "$want" > "$stamp"
 echo ".venv ready."
