@@ -5,7 +5,7 @@ in-scope accuracy and out-of-scope recall, printed beside the published numbers.
 "oos-train" counts only the 151st intent as out of scope; "oos-threshold" also
 treats a top confidence below a threshold as out of scope, the threshold chosen on
 the validation split. The data set is English only, so the language detector is
-left out and the tokenizer is told the language.
+left out and the tokenizer and sentence encoder are told the language.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def clinc_config() -> Dict[str, Any]:
     config["language"] = "en"
     config["pipeline"] = [c for c in config["pipeline"] if not c["name"].endswith("LanguageDetector")]
     for component in config["pipeline"]:
-        if component["name"].endswith("SpacyBlankTokenizer"):
+        if component["name"].endswith(("SpacyBlankTokenizer", "EnglishSentenceEncoder")):
             component["default_language"] = "en"
     return config
 

@@ -22,3 +22,12 @@ def test_only_messages_in_the_configured_languages_get_a_sentence_vector():
     _, sentence = english.get_dense_features(TEXT)
     assert sentence is not None and sentence.features.shape == (1, 384)
     assert albanian.get_dense_features(TEXT) == (None, None)
+
+
+def test_unlabelled_messages_count_as_the_default_language():
+    config = EnglishSentenceEncoder.get_default_config()
+    unlabelled, without_default = Message({TEXT: "book a flight"}), Message({TEXT: "book a flight"})
+    EnglishSentenceEncoder({**config, "default_language": "en"}, "encoder").process([unlabelled])
+    EnglishSentenceEncoder(config, "encoder").process([without_default])
+    assert unlabelled.get_dense_features(TEXT)[1] is not None
+    assert without_default.get_dense_features(TEXT) == (None, None)
