@@ -98,6 +98,7 @@ def variants(base: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
         "words 1-gram only": changed(lambda c: _component(c, "CountVectorsFeaturizer", 0).update(max_ngram=1)),
         "chars 1-4 (stock range)": changed(lambda c: _component(c, "CountVectorsFeaturizer", 1).update(min_ngram=1, max_ngram=4)),
         "no char n-grams": changed(lambda c: c["pipeline"].remove(_component(c, "CountVectorsFeaturizer", 1))),
+        "no English sentence encoder": changed(lambda c: c["pipeline"].remove(_component(c, "EnglishSentenceEncoder"))),
         "classifier C=10": changed(lambda c: _component(c, "LinearIntentClassifier").update(C=10.0)),
         "classifier C=1000": changed(lambda c: _component(c, "LinearIntentClassifier").update(C=1000.0)),
     }
