@@ -94,11 +94,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     best = max((t / 100 for t in range(0, 80, 2)), key=lambda t: sum(scores(val_parses, val_gold, t)))
     plain = scores(test_parses, test_gold, 0.0)
     thresholded = scores(test_parses, test_gold, best)
-    own = scores(test_parses, test_gold, Thresholds().answer)
+    answer_threshold = Thresholds().answer
+    own = scores(test_parses, test_gold, answer_threshold)
     result = {"training_s": round(seconds, 1), "oos_train": {"in_scope": round(plain[0], 1), "oos_recall": round(plain[1], 1)},
               "oos_threshold": {"threshold": best, "in_scope": round(thresholded[0], 1),
                                 "oos_recall": round(thresholded[1], 1)},
-              "bot_threshold": {"threshold": Thresholds().answer, "in_scope": round(own[0], 1),
+              "bot_threshold": {"threshold": answer_threshold, "in_scope": round(own[0], 1),
                                 "oos_recall": round(own[1], 1)}}
     (PROJECT_ROOT / "results").mkdir(exist_ok=True)
     (PROJECT_ROOT / "results" / "clinc.json").write_text(json.dumps(result, indent=1))
@@ -107,7 +108,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"  oos-threshold: in-scope accuracy {thresholded[0]:.1f}  out-of-scope recall {thresholded[1]:.1f}"
           f"  (threshold {best:.2f}, chosen on val)")
     print(f"  bot threshold: in-scope accuracy {own[0]:.1f}  out-of-scope recall {own[1]:.1f}"
-          f"  (threshold {Thresholds().answer:.2f}, the bot's own)")
+          f"  (threshold {answer_threshold:.2f}, the bot's own)")
     print("  trade-off on test, by threshold: " + "  ".join(
         "{:.1f}: {:.1f}/{:.1f}".format(t, *scores(test_parses, test_gold, t)) for t in (0.1, 0.2, 0.3, 0.4, 0.5)))
     print(PUBLISHED)
