@@ -24,11 +24,16 @@ from sqlalchemy import create_engine, text
 
 from bench.eval_nlu import independent_items
 from bench.runtime import RESULTS, percentile
+from bot.gateway.catalogue import LANGUAGES, text as catalogue_text
+from bot.gateway.handoff_gate import CANCEL, HELD
 from bot.services import Services
 from bot.settings import Settings
 
 TURN_TIMEOUT = 60.0
 RATE_PAUSE = 2.0  # widget.js waits this long after a refusal by the flood limit, then doubles it
+# When Rasa does not answer in time the gateway says "one moment" and retries: not the answer.
+WAIT_NOTICES = {catalogue_text(language, "gateway.one_moment") for language in LANGUAGES}
+LOG_DIR = RESULTS / "bench-logs" / "gateway"
 
 
 class WidgetClient:
@@ -64,9 +69,9 @@ class WidgetClient:
 
         def complete(frame: dict) -> bool:
             nonlocal answered, queued
-            if frame["type"] == "message" and frame["from"] in ("bot", "system"):
+            if frame["type"] == "message" and frame["from"] in ("bot", "system") and frame["text"] not in WAIT_NOTICES:
                 answered = True
-                queued |= any(b["payload"] == "/cancel" for b in frame["buttons"] or [])
+                queued |= any(b["payload"] == CANCEL for b in frame["buttons"] or [])
             return (frame["type"] == "typing" and not frame["on"] and answered) or \
                 (frame["type"] == "error" and frame["code"] == "rate_limited")
 
@@ -84,7 +89,7 @@ class WidgetClient:
         queued = await self.ask(question)
         seconds = time.perf_counter() - started
         if queued:
-            await self.ask("cancel", payload="/cancel")
+            await self.ask("cancel", payload=CANCEL)
         return seconds
 
 
@@ -139,23 +144,34 @@ async def rest_load(settings: Settings, questions: List[str], conversations: int
 
 
 def count_deliveries(settings: Settings, sessions: List[str], each: int) -> Dict[str, int]:
-    """Lost: sent but not answered. Duplicated: answered (or seen by Rasa) more than once."""
+    """Lost: sent but neither answered nor held for staff. Duplicated: seen by Rasa more than once.
+
+    Held: a question that arrived while its conversation waited for a person (the bench
+    cancels each handoff, but a question already sent goes to staff, as designed)."""
     engine = create_engine(settings.database_url, future=True)
     with engine.connect() as connection:
         rows = connection.execute(text(
-            "SELECT c.sender_id, c.external_id, m.status FROM messages m JOIN conversations c "
+            "SELECT c.sender_id, c.external_id, m.status, m.payload FROM messages m JOIN conversations c "
             "ON c.id = m.conversation_id WHERE m.direction = 'in' AND c.channel = 'widget'")).all()
     engine.dispose()
     mine = [r for r in rows if r.external_id in set(sessions)]
-    answered = sum(r.status == "answered" for r in mine)
+    questions = [r for r in mine if r.payload != CANCEL]
+    answered = sum(r.status == "answered" for r in questions)
+    held = sum(r.status == HELD for r in questions)
     seen_by_rasa = 0
     with httpx.Client(base_url=settings.rasa_url, timeout=30) as rest:
         for sender in {r.sender_id for r in mine}:
             events = rest.get(f"/conversations/{sender}/tracker").json()["events"]
             seen_by_rasa += sum(e["event"] == "user" for e in events)
     sent = len(sessions) * each
-    return {"sent": sent, "stored": len(mine), "answered": answered, "lost": sent - answered,
-            "duplicated": max(0, seen_by_rasa - sent)}
+    return {"sent": sent, "stored": len(questions), "answered": answered, "held_for_staff": held,
+            "lost": sent - answered - held, "duplicated": max(0, seen_by_rasa - sent + held)}
+
+
+def rasa_retries() -> int:
+    """Turns the gateway had to retry because Rasa did not answer (its log says so)."""
+    log = LOG_DIR / "gateway.log"
+    return sum("; retry " in line for line in log.read_text(errors="replace").splitlines()) if log.exists() else 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -170,7 +186,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(rasa_port=18005, actions_port=18055, gateway_port=18080,
                             database_url=args.database_url or f"sqlite:///{tmp}/bench.db")
-        services = Services(settings, log_dir=RESULTS / "bench-logs" / "gateway")
+        services = Services(settings, log_dir=LOG_DIR)
         print("[bench-gateway] starting the help desk ...", file=sys.stderr, flush=True)
         services.start(timeout=600)
         try:
@@ -186,7 +202,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         **{f"{path}_median_ms": statistics.median(values) * 1000 for path, values in samples.items()},
         **{f"{path}_p95_ms": percentile(values, 0.95) * 1000 for path, values in samples.items()},
         "widget_messages_per_s": load["messages_per_s"], "rest_messages_per_s": direct, **counts,
-        "rate_limited_resends": load["rate_limited"],
+        "rate_limited_resends": load["rate_limited"], "rasa_retries": rasa_retries(),
     }
     figures["overhead_median_ratio"] = figures["gateway_median_ms"] / figures["rasa_median_ms"]
     RESULTS.mkdir(exist_ok=True)
@@ -199,9 +215,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"| messages/s, {args.conversations} concurrent conversations | {direct:.1f} | "
           f"{load['messages_per_s']:.1f} | {load['messages_per_s'] / direct:.2f} |")
     print(f"\n{len(samples['rasa'])} latency samples per path, asked alternately. Under load: "
-          f"{counts['sent']} sent, {counts['answered']} answered, {counts['lost']} lost, "
-          f"{counts['duplicated']} duplicated; {load['rate_limited']} refused by the flood limit "
-          f"(12 messages per 10 s per chat) and sent again after a pause, as the widget does.")
+          f"{counts['sent']} sent, {counts['answered']} answered, {counts['held_for_staff']} held for staff "
+          f"(sent while a handoff was open), {counts['lost']} lost, {counts['duplicated']} duplicated; "
+          f"{load['rate_limited']} refused by the flood limit (12 messages per 10 s per chat) and sent again "
+          f"after a pause, as the widget does; {figures['rasa_retries']} Rasa turns retried by the gateway.")
     return 0
 
 

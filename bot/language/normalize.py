@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import List
+from typing import List, Optional
 
 # Gheg and chat forms -> standard Albanian, both sides already folded (no ë/ç).
 GHEG_WORDS = {
@@ -30,6 +30,20 @@ GHEG_WORDS = {
     "dikon": "dike", "dikush": "dike",
     "shum": "shume", "mir": "mire", "flm": "faleminderit", "rrofsh": "faleminderit",
     "mas": "pas",
+    # pronouns, auxiliaries and everyday words of Kosovo chat (found in our Gheg examples)
+    "jom": "jam", "kom": "kam", "kena": "kemi", "kemi": "kemi", "kini": "keni", "du": "dua", "don": "do",
+    "dojm": "duam", "dojme": "duam", "dojn": "duan", "muj": "mund", "munet": "mundet", "hala": "ende",
+    "qit": "kete", "qita": "keto", "kto": "keto", "kta": "keta", "ktij": "ketij", "kshtu": "keshtu",
+    "naj": "ndonje", "ndonji": "ndonje", "najfar": "ndonje", "najkush": "dike", "diqka": "dicka",
+    "shpi": "shtepi", "pyt": "pyet", "pytje": "pyetje", "pytj": "pyetje", "antar": "anetar",
+    "antaret": "anetaret", "antart": "anetaret", "emen": "emer", "emni": "emri", "emnin": "emrin",
+    "emnit": "emrit", "mrena": "brenda", "kah": "nga", "kallxo": "trego", "kallxoni": "tregoni",
+    "vyn": "vlen", "dhanat": "dhenat", "dhanave": "dhenave", "qoj": "coj", "qojm": "cojme", "qojme": "cojme",
+    "qojn": "cojne", "bojn": "bejne", "bo": "bej", "lon": "le", "mshel": "mbyll", "mshelim": "mbyllim",
+    "shnet": "shendet", "nalt": "lart", "rrog": "rroge", "qu": "cuar", "dhon": "dhene",
+    "pagu": "paguar", "pague": "paguar", "pagun": "paguar", "kthy": "kthyer", "msu": "mesuar",
+    # participles whose Gheg stem drops a vowel ("dorzu" -> "dorzuar"; standard "dorëzuar")
+    "dorzuar": "dorezuar", "ndrruar": "nderruar", "plotsuar": "plotesuar",
 }
 # Gheg infinitive: "me" + participle, where standard Albanian has "të" + verb
 # ("me regjistru" / "me regjistrue" -> "te regjistruar", "me ba" -> "te bere").
@@ -37,8 +51,17 @@ GHEG_PARTICIPLES = {
     "ba": "bere", "bo": "bere", "marr": "marre", "fol": "folur", "dal": "dalur", "hy": "hyre",
     "pa": "pare", "dhan": "dhene", "dhen": "dhene", "dit": "ditur", "ardh": "ardhur", "gjet": "gjetur",
     "hap": "hapur", "pas": "pasur", "pru": "prure", "lan": "lene", "zgjat": "zgjatur", "shit": "shitur",
+    "qu": "cuar", "ble": "blere", "fut": "futur", "kry": "kryer", "nda": "ndare", "hjek": "hequr", "hiq": "hequr",
+    "thon": "thene", "pyt": "pyetur", "kthy": "kthyer", "zbrit": "zbritur", "mshel": "mbyllur", "lon": "lene",
 }
 _GHEG_INFINITIVE = re.compile(r"^(\w{2,}?)(u|ue)$")
+# Gheg participles outside the infinitive too ("e kena regjistru", "a osht regjistrum"):
+# -u/-ue/-um(e)/-un where standard Albanian has -uar. Not after k/g/h, where -u is the
+# definite ending of a noun ("shoku", "tregu"), nor after a vowel.
+_GHEG_PARTICIPLE = re.compile(r"^(\w{2,}[^aeiouykgh])(u|ue|um|ume|un)$")
+NOT_PARTICIPLES = frozenset({"ketu", "atu", "keshtu", "ashtu", "pergjigju", "kuorum", "forum", "minimum", "maksimum", "album", "premium", "podium",
+                             "optimum", "muzeum", "serum", "menu"})
+CLITICS = frozenset({"u", "e", "i", "ja", "ia", "ua", "na", "ju", "ta", "ti"})
 _WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 
@@ -54,16 +77,26 @@ def _drop_final_schwa(word: str) -> str:
     return word[:-1] if len(word) >= 4 and word.endswith("e") else word
 
 
+def _gheg_infinitive(word: str) -> Optional[str]:
+    """The standard participle of a Gheg infinitive's verb ("regjistru" -> "regjistruar"), if it is one."""
+    infinitive = _GHEG_INFINITIVE.match(word) if len(word) >= 4 else None
+    return GHEG_PARTICIPLES.get(word) or (infinitive.group(1) + "uar" if infinitive else None)
+
+
 def normalize_albanian(text: str) -> str:
     words: List[str] = _WORD.findall(fold(text))
     out: List[str] = []
     for i, word in enumerate(words):
-        if i > 0 and words[i - 1] == "me":
-            participle = GHEG_PARTICIPLES.get(word)
-            infinitive = _GHEG_INFINITIVE.match(word) if len(word) >= 4 else None
-            if participle or infinitive:
-                out[-1] = "te"
-                word = participle or infinitive.group(1) + "uar"
+        # "me regjistru", "me u regjistru", "me e pagu": standard "të (u/e) regjistruar"
+        me_at = i - 1 if i > 0 and words[i - 1] == "me" else \
+            i - 2 if i > 1 and words[i - 2] == "me" and words[i - 1] in CLITICS else None
+        standard = _gheg_infinitive(word) if me_at is not None else None
+        participle = _GHEG_PARTICIPLE.match(word) if word not in NOT_PARTICIPLES else None
+        if standard:
+            out[me_at] = "te"
+            word = standard
+        elif participle and word not in GHEG_WORDS:
+            word = participle.group(1) + "uar"
         word = GHEG_WORDS.get(word, word)
         out.append(_drop_final_schwa(word))
     return " ".join(out)

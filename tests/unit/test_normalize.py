@@ -28,9 +28,28 @@ def test_albanian_with_and_without_diacritics_normalise_alike(standard, without_
     ("qka duhet me ba", "çfarë duhet të bërë"),
     ("a o e regjistrume", "a është e regjistrume"),
     ("shum flm", "shumë faleminderit"),
+    ("e kena regjistru para dy vitesh", "e kemi regjistruar para dy vitesh"),
+    ("a osht e regjistrume", "a është e regjistruar"),
+    ("e kena dorzu statutin", "e kemi dorëzuar statutin"),
+    ("jom veq vullnetar, s'kom organizat", "jam vetëm vullnetar, s'kam organizatë"),
+    ("e kena ndrru emnin", "e kemi ndërruar emrin"),
 ])
 def test_gheg_forms_map_to_the_standard_form(gheg, standard):
     assert normalize_albanian(gheg) == normalize_albanian(standard)
+
+
+@pytest.mark.parametrize("gheg, expected", [
+    ("a duhet me u regjistru", "a duhet te u regjistruar"),  # reflexive infinitive
+    ("a duhet me e pagu", "a duhet te e paguar"),  # with a clitic pronoun
+])
+def test_gheg_infinitive_with_a_clitic_between_me_and_the_verb(gheg, expected):
+    assert normalize_albanian(gheg) == expected
+
+
+@pytest.mark.parametrize("word", ["shoku", "tregu", "ketu", "keshtu", "kuorum", "minimum"])
+def test_words_ending_like_gheg_participles_are_left_alone(word):
+    # -u after k/g/h is a noun's definite ending; the others are standard words.
+    assert normalize_albanian(word) == word
 
 
 def test_final_schwa_dropped_in_gheg_matches_standard():
