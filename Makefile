@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 -include .env
 export
 export RASA_TELEMETRY_ENABLED := false
+# Rasa's training cache keys a component by its class's source only, not by the modules it
+# calls (bot/language/normalize.py, say): a changed rule would reuse stale features. Off.
+export RASA_MAX_CACHE_SIZE := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 MODEL := models/helpdesk.tar.gz
 TRAINING_INPUTS := config.yml $(wildcard knowledge/*.yml conversation/*.yml) $(wildcard domain/*.yml data/nlu/*.yml data/rules/*.yml bot/nlu/*.py bot/language/*.py)

@@ -15,6 +15,7 @@ import copy
 import functools
 import json
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -109,6 +110,7 @@ def train_nlu(config: Dict[str, Any], workdir: Path, name: str, data: Path = PRO
     """Trains an NLU-only model with `config`; returns its path and the seconds it took."""
     from rasa.model_training import train_nlu as rasa_train_nlu
 
+    os.environ["RASA_MAX_CACHE_SIZE"] = "0"  # no stale cached components (see the Makefile)
     config_file = workdir / f"{name}.yml"
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     started = time.perf_counter()
