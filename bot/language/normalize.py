@@ -41,6 +41,8 @@ GHEG_WORDS = {
     "vyn": "vlen", "dhanat": "dhenat", "dhanave": "dhenave", "qoj": "coj", "qojm": "cojme", "qojme": "cojme",
     "qojn": "cojne", "bojn": "bejne", "bo": "bej", "lon": "le", "mshel": "mbyll", "mshelim": "mbyllim",
     "shnet": "shendet", "nalt": "lart", "rrog": "rroge", "qu": "cuar", "dhon": "dhene",
+    # ç typed as q, as many in Kosovo do (see also Q_FOR_C_STEMS)
+    "qdo": "cdo", "qfar": "cfare", "perveq": "pervec", "veqmas": "vecmas",
     "pagu": "paguar", "pague": "paguar", "pagun": "paguar", "kthy": "kthyer", "msu": "mesuar",
     # participles whose Gheg stem drops a vowel ("dorzu" -> "dorzuar"; standard "dorëzuar")
     "dorzuar": "dorezuar", "ndrruar": "nderruar", "plotsuar": "plotesuar",
@@ -61,6 +63,8 @@ _GHEG_INFINITIVE = re.compile(r"^(\w{2,}?)(u|ue)$")
 _GHEG_PARTICIPLE = re.compile(r"^(\w{2,}[^aeiouykgh])(u|ue|um|ume|un)$")
 NOT_PARTICIPLES = frozenset({"ketu", "atu", "keshtu", "ashtu", "pergjigju", "kuorum", "forum", "minimum", "maksimum", "album", "premium", "podium",
                              "optimum", "muzeum", "serum", "menu"})
+# stems typed with q for ç, whatever their ending ("qregjistrimi" -> "cregjistrimi")
+Q_FOR_C_STEMS = ("qregjistr", "qeshtj", "qmim")
 CLITICS = frozenset({"u", "e", "i", "ja", "ia", "ua", "na", "ju", "ta", "ti"})
 _WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
@@ -98,6 +102,8 @@ def normalize_albanian(text: str) -> str:
         elif participle and word not in GHEG_WORDS:
             word = participle.group(1) + "uar"
         word = GHEG_WORDS.get(word, word)
+        if word.startswith(Q_FOR_C_STEMS):
+            word = "c" + word[1:]
         out.append(_drop_final_schwa(word))
     return " ".join(out)
 

@@ -33,6 +33,7 @@ def test_albanian_with_and_without_diacritics_normalise_alike(standard, without_
     ("e kena dorzu statutin", "e kemi dorëzuar statutin"),
     ("jom veq vullnetar, s'kom organizat", "jam vetëm vullnetar, s'kam organizatë"),
     ("e kena ndrru emnin", "e kemi ndërruar emrin"),
+    ("qdo vit, qregjistrimi, qeshtja", "çdo vit, çregjistrimi, çështja"),  # ç typed as q
 ])
 def test_gheg_forms_map_to_the_standard_form(gheg, standard):
     assert normalize_albanian(gheg) == normalize_albanian(standard)
