@@ -31,7 +31,7 @@ GHEG_WORDS = {
     "shum": "shume", "mir": "mire", "flm": "faleminderit", "rrofsh": "faleminderit",
     "mas": "pas",
     # pronouns, auxiliaries and everyday words of Kosovo chat (found in our Gheg examples)
-    "jom": "jam", "kom": "kam", "kena": "kemi", "kemi": "kemi", "kini": "keni", "du": "dua", "don": "do",
+    "jom": "jam", "kom": "kam", "kena": "kemi", "kini": "keni", "du": "dua", "don": "do",
     "dojm": "duam", "dojme": "duam", "dojn": "duan", "muj": "mund", "munet": "mundet", "hala": "ende",
     "qit": "kete", "qita": "keto", "kto": "keto", "kta": "keta", "ktij": "ketij", "kshtu": "keshtu",
     "naj": "ndonje", "ndonji": "ndonje", "najfar": "ndonje", "najkush": "dike", "diqka": "dicka",
@@ -41,11 +41,12 @@ GHEG_WORDS = {
     "vyn": "vlen", "dhanat": "dhenat", "dhanave": "dhenave", "qoj": "coj", "qojm": "cojme", "qojme": "cojme",
     "qojn": "cojne", "bojn": "bejne", "bo": "bej", "lon": "le", "mshel": "mbyll", "mshelim": "mbyllim",
     "shnet": "shendet", "nalt": "lart", "rrog": "rroge", "qu": "cuar", "dhon": "dhene",
-    # ç typed as q, as many in Kosovo do (see also Q_FOR_C_STEMS)
-    "qdo": "cdo", "qfar": "cfare", "perveq": "pervec", "veqmas": "vecmas",
+    # participles _GHEG_PARTICIPLE cannot see (-gu is a noun ending; short stems)
     "pagu": "paguar", "pague": "paguar", "pagun": "paguar", "kthy": "kthyer", "msu": "mesuar",
     # participles whose Gheg stem drops a vowel ("dorzu" -> "dorzuar"; standard "dorëzuar")
     "dorzuar": "dorezuar", "ndrruar": "nderruar", "plotsuar": "plotesuar",
+    # ç typed as q, as many in Kosovo do (see also Q_FOR_C_STEMS)
+    "qdo": "cdo", "qfar": "cfare", "perveq": "pervec", "veqmas": "vecmas",
 }
 # Gheg infinitive: "me" + participle, where standard Albanian has "të" + verb
 # ("me regjistru" / "me regjistrue" -> "te regjistruar", "me ba" -> "te bere").
@@ -61,8 +62,8 @@ _GHEG_INFINITIVE = re.compile(r"^(\w{2,}?)(u|ue)$")
 # -u/-ue/-um(e)/-un where standard Albanian has -uar. Not after k/g/h, where -u is the
 # definite ending of a noun ("shoku", "tregu"), nor after a vowel.
 _GHEG_PARTICIPLE = re.compile(r"^(\w{2,}[^aeiouykgh])(u|ue|um|ume|un)$")
-NOT_PARTICIPLES = frozenset({"ketu", "atu", "keshtu", "ashtu", "pergjigju", "kuorum", "forum", "minimum", "maksimum", "album", "premium", "podium",
-                             "optimum", "muzeum", "serum", "menu"})
+NOT_PARTICIPLES = frozenset({"ketu", "atu", "keshtu", "ashtu", "pergjigju", "kuorum", "forum", "minimum",
+                             "maksimum", "album", "premium", "podium", "optimum", "muzeum", "serum", "menu"})
 # stems typed with q for ç, whatever their ending ("qregjistrimi" -> "cregjistrimi")
 Q_FOR_C_STEMS = ("qregjistr", "qeshtj", "qmim")
 CLITICS = frozenset({"u", "e", "i", "ja", "ia", "ua", "na", "ju", "ta", "ti"})
@@ -95,11 +96,10 @@ def normalize_albanian(text: str) -> str:
         me_at = i - 1 if i > 0 and words[i - 1] == "me" else \
             i - 2 if i > 1 and words[i - 2] == "me" and words[i - 1] in CLITICS else None
         standard = _gheg_infinitive(word) if me_at is not None else None
-        participle = _GHEG_PARTICIPLE.match(word) if word not in NOT_PARTICIPLES else None
         if standard:
             out[me_at] = "te"
             word = standard
-        elif participle and word not in GHEG_WORDS:
+        elif word not in GHEG_WORDS and word not in NOT_PARTICIPLES and (participle := _GHEG_PARTICIPLE.match(word)):
             word = participle.group(1) + "uar"
         word = GHEG_WORDS.get(word, word)
         if word.startswith(Q_FOR_C_STEMS):
