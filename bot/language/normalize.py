@@ -41,6 +41,10 @@ GHEG_WORDS = {
     "vyn": "vlen", "dhanat": "dhenat", "dhanave": "dhenave", "qoj": "coj", "qojm": "cojme", "qojme": "cojme",
     "qojn": "cojne", "bojn": "bejne", "bo": "bej", "lon": "le", "mshel": "mbyll", "mshelim": "mbyllim",
     "shnet": "shendet", "nalt": "lart", "rrog": "rroge", "qu": "cuar", "dhon": "dhene",
+    "bjen": "bie", "kshilla": "keshilla", "fmi": "femije", "tyn": "tyre", "dokumenta": "dokumente",
+    # verbs whose Gheg forms drop the "a" of -uaj ("pagujm" -> "paguajmë", "t'huj" -> "të huaj")
+    "paguj": "paguaj", "pagujm": "paguajme", "pagujn": "paguajne", "shkruj": "shkruaj",
+    "shkrujm": "shkruajme", "shkrujn": "shkruajne", "thuj": "thuaj", "huj": "huaj", "juj": "juaj",
     # participles _GHEG_PARTICIPLE cannot see (-gu is a noun ending; short stems)
     "pagu": "paguar", "pague": "paguar", "pagun": "paguar", "kthy": "kthyer", "msu": "mesuar",
     # participles whose Gheg stem drops a vowel ("dorzu" -> "dorzuar"; standard "dorëzuar")

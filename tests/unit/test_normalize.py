@@ -34,6 +34,8 @@ def test_albanian_with_and_without_diacritics_normalise_alike(standard, without_
     ("jom veq vullnetar, s'kom organizat", "jam vetëm vullnetar, s'kam organizatë"),
     ("e kena ndrru emnin", "e kemi ndërruar emrin"),
     ("qdo vit, qregjistrimi, qeshtja", "çdo vit, çregjistrimi, çështja"),  # ç typed as q
+    ("sa tatim pagujm e a bjen gjobe", "sa tatim paguajmë e a bie gjobë"),  # -uaj without its "a"
+    ("nji koleg i huj, a ia shkruj", "një koleg i huaj, a ia shkruaj"),
 ])
 def test_gheg_forms_map_to_the_standard_form(gheg, standard):
     assert normalize_albanian(gheg) == normalize_albanian(standard)
