@@ -42,7 +42,8 @@ GHEG_WORDS = {
     "qojn": "cojne", "bojn": "bejne", "bo": "bej", "lon": "le", "mshel": "mbyll", "mshelim": "mbyllim",
     "shnet": "shendet", "nalt": "lart", "rrog": "rroge", "qu": "cuar", "dhon": "dhene",
     "bjen": "bie", "kshilla": "keshilla", "fmi": "femije", "tyn": "tyre", "dokumenta": "dokumente",
-    # verbs whose Gheg forms drop the "a" of -uaj ("pagujm" -> "paguajmë", "t'huj" -> "të huaj")
+    # Gheg forms that drop the "a" of -uaj ("pagujm" -> "paguajmë", "huj" -> "huaj"); listed, not
+    # a rule: standard words end in -uj too ("kapituj")
     "paguj": "paguaj", "pagujm": "paguajme", "pagujn": "paguajne", "shkruj": "shkruaj",
     "shkrujm": "shkruajme", "shkrujn": "shkruajne", "thuj": "thuaj", "huj": "huaj", "juj": "juaj",
     # participles _GHEG_PARTICIPLE cannot see (-gu is a noun ending; short stems)
