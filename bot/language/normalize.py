@@ -40,7 +40,8 @@ GHEG_WORDS = {
     "emnit": "emrit", "mrena": "brenda", "kah": "nga", "kallxo": "trego", "kallxoni": "tregoni",
     "vyn": "vlen", "dhanat": "dhenat", "dhanave": "dhenave", "qoj": "coj", "qojm": "cojme", "qojme": "cojme",
     "qojn": "cojne", "bojn": "bejne", "bo": "bej", "lon": "le", "mshel": "mbyll", "mshelim": "mbyllim",
-    "shnet": "shendet", "nalt": "lart", "rrog": "rroge", "qu": "cuar", "dhon": "dhene",
+    "shnet": "shendet", "shoqni": "shoqeri", "shoqnia": "shoqeria", "shoqnin": "shoqerine",
+    "shoqnise": "shoqerise", "shoqnis": "shoqerise", "nalt": "lart", "rrog": "rroge", "qu": "cuar", "dhon": "dhene",
     "bjen": "bie", "kshilla": "keshilla", "fmi": "femije", "tyn": "tyre", "dokumenta": "dokumente",
     # Gheg forms that drop the "a" of -uaj ("pagujm" -> "paguajmë", "huj" -> "huaj"); listed, not
     # a rule: standard words end in -uj too ("kapituj")
@@ -67,8 +68,12 @@ _GHEG_INFINITIVE = re.compile(r"^(\w{2,}?)(u|ue)$")
 # -u/-ue/-um(e)/-un where standard Albanian has -uar. Not after k/g/h, where -u is the
 # definite ending of a noun ("shoku", "tregu"), nor after a vowel.
 _GHEG_PARTICIPLE = re.compile(r"^(\w{2,}[^aeiouykgh])(u|ue|um|ume|un)$")
+# Albanian and Latin-rooted words ending like one, and English words of code-mixed questions
+# ("registration issue", "venue per eventin"; found in our English examples).
 NOT_PARTICIPLES = frozenset({"ketu", "atu", "keshtu", "ashtu", "pergjigju", "kuorum", "forum", "minimum",
-                             "maksimum", "album", "premium", "podium", "optimum", "muzeum", "serum", "menu"})
+                             "maksimum", "album", "premium", "podium", "optimum", "muzeum", "serum", "menu",
+                             "komun", "memorandum", "addendum",
+                             "issue", "value", "venue", "continue", "unique", "mosque", "quorum", "maximum", "thru"})
 # stems typed with q for ç, whatever their ending ("qregjistrimi" -> "cregjistrimi")
 Q_FOR_C_STEMS = ("qregjistr", "qeshtj", "qmim")
 CLITICS = frozenset({"u", "e", "i", "ja", "ia", "ua", "na", "ju", "ta", "ti"})

@@ -36,6 +36,7 @@ def test_albanian_with_and_without_diacritics_normalise_alike(standard, without_
     ("qdo vit, qregjistrimi, qeshtja", "çdo vit, çregjistrimi, çështja"),  # ç typed as q
     ("sa tatim pagujm e a bjen gjobe", "sa tatim paguajmë e a bie gjobë"),  # -uaj without its "a"
     ("nji koleg i huj, a ia shkruj", "një koleg i huaj, a ia shkruaj"),
+    ("qka kan ba per shoqnin civile", "çfarë kanë bërë për shoqërinë civile"),
 ])
 def test_gheg_forms_map_to_the_standard_form(gheg, standard):
     assert normalize_albanian(gheg) == normalize_albanian(standard)
@@ -49,10 +50,15 @@ def test_gheg_infinitive_with_a_clitic_between_me_and_the_verb(gheg, expected):
     assert normalize_albanian(gheg) == expected
 
 
-@pytest.mark.parametrize("word", ["shoku", "tregu", "ketu", "keshtu", "kuorum", "minimum"])
+@pytest.mark.parametrize("word", ["shoku", "tregu", "ketu", "keshtu", "kuorum", "minimum", "komun"])
 def test_words_ending_like_gheg_participles_are_left_alone(word):
     # -u after k/g/h is a noun's definite ending; the others are standard words.
     assert normalize_albanian(word) == word
+
+
+@pytest.mark.parametrize("code_mixed", ["registration issue", "venue per eventin", "value for money"])
+def test_english_words_in_albanian_questions_are_not_read_as_gheg_participles(code_mixed):
+    assert "uar" not in normalize_albanian(code_mixed)
 
 
 def test_final_schwa_dropped_in_gheg_matches_standard():
