@@ -52,7 +52,8 @@ def test_gheg_infinitive_with_a_clitic_between_me_and_the_verb(gheg, expected):
 
 @pytest.mark.parametrize("word", ["shoku", "tregu", "ketu", "keshtu", "kuorum", "minimum", "komun"])
 def test_words_ending_like_gheg_participles_are_left_alone(word):
-    # -u after k/g/h is a noun's definite ending; the others are standard words.
+    # -u after k/g/h is a noun's definite ending; the others are adverbs and nouns ("komun" is
+    # Gheg for komunë, the municipality), not participles.
     assert normalize_albanian(word) == word
 
 
